@@ -1,0 +1,81 @@
+// yt-dlp's JSON → our VideoInfo and Selection. yt-dlp's JSON is large and
+// loosely typed; everything is checked here so nothing else has to.
+import { MuxError } from '../errors.js';
+import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
+import { requestHeadersFor } from './cookies.js';
+import { safeFilename } from './safe-filename.js';
+
+type Json = Record<string, unknown>;
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The formats yt-dlp chose: `requested_formats` for a merge, else the top-level format itself. */
+function chosenFormats(json: Json): Json[] {
+  if (Array.isArray(json.requested_formats) && json.requested_formats.length > 0) {
+    return json.requested_formats.filter(isObject);
+  }
+  return typeof json.url === 'string' ? [json] : [];
+}
+
+function declaredSize(format: Json): number | null {
+  return number(format.filesize) ?? number(format.filesize_approx);
+}
+
+/** Sum of declared sizes, or null when any chosen format has none (a partial sum would mislead). */
+export function estimateSize(formats: Json[]): number | null {
+  if (formats.length === 0) return null;
+  let total = 0;
+  for (const format of formats) {
+    const size = declaredSize(format);
+    if (size === null) return null;
+    total += size;
+  }
+  return Math.round(total);
+}
+
+function kindOf(format: Json): InputKind {
+  if (format.vcodec === 'none') return 'audio';
+  if (format.acodec === 'none') return 'video';
+  return 'av';
+}
+
+function assertSingleVideo(json: unknown): asserts json is Json {
+  if (!isObject(json)) throw new MuxError('EXTRACT_FAILED', 'yt-dlp printed something that is not a video description');
+  if (json._type === 'playlist' || json._type === 'multi_video') {
+    throw new MuxError('UNSUPPORTED_URL', 'the URL is a playlist; give the URL of a single video');
+  }
+}
+
+export function parseVideoInfo(json: unknown, extension = 'mp4'): VideoInfo {
+  assertSingleVideo(json);
+  const thumbnails = Array.isArray(json.thumbnails) ? json.thumbnails.filter(isObject) : [];
+  const title = text(json.title) ?? text(json.fulltitle);
+  return {
+    id: text(json.id),
+    title,
+    duration: number(json.duration),
+    thumbnail: text(json.thumbnail) ?? text(thumbnails.at(-1)?.url),
+    uploader: text(json.uploader) ?? text(json.channel) ?? text(json.creator),
+    webpageUrl: text(json.webpage_url) ?? text(json.original_url),
+    filename: safeFilename(title ?? text(json.id), extension),
+    estimatedSize: estimateSize(chosenFormats(json)),
+  };
+}
+
+export function parseSelection(json: unknown, extension = 'mp4'): Selection {
+  const info = parseVideoInfo(json, extension);
+  const formats = chosenFormats(json as Json);
+  if (formats.length === 0) throw new MuxError('EXTRACT_FAILED', 'yt-dlp found no downloadable format for this page');
+  const inputs = formats.map((format): MediaInput => {
+    const url = text(format.url);
+    if (!url) throw new MuxError('EXTRACT_FAILED', `format ${String(format.format_id)} has no URL`);
+    const size = declaredSize(format);
+    return { url, headers: requestHeadersFor(format), kind: kindOf(format), ...(size !== null ? { size } : {}) };
+  });
+  return { info, inputs };
+}

@@ -1,0 +1,59 @@
+// Runs yt-dlp once and returns its parsed JSON. One exit path: whatever
+// happens (timeout, abort, failure), the process is stopped before we settle.
+import { abortError, MuxError } from '../errors.js';
+import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
+import { spawnGroup } from '../process/child.js';
+import { mapYtdlpFailure } from './map-error.js';
+
+/** yt-dlp's JSON for one video is rarely over a few MB; beyond this something is wrong. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+const KILL_GRACE_MS = 1000;
+
+export interface RunYtdlpOptions {
+  /** yt-dlp executable. @default process.env.PASSMUX_YTDLP || 'yt-dlp' */
+  ytdlp?: string;
+  /** Give up (and stop yt-dlp) when this aborts. */
+  signal?: AbortSignal;
+  /** Stop yt-dlp and fail with TIMEOUT after this long. @default 60000 */
+  timeoutMs?: number;
+}
+
+export async function runYtdlp(args: string[], options: RunYtdlpOptions = {}): Promise<unknown> {
+  const { signal, timeoutMs = 60_000 } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const command = resolveBinary('yt-dlp', options.ytdlp);
+  const proc = spawnGroup(command, args);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let failure: MuxError | undefined;
+
+  const stop = (error: MuxError) => {
+    failure ??= error;
+    void proc.terminate(KILL_GRACE_MS);
+  };
+  const onAbort = () => stop(abortError(signal!));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => stop(new MuxError('TIMEOUT', `yt-dlp took longer than ${timeoutMs} ms`)), timeoutMs);
+
+  proc.child.stdout!.on('data', (chunk: Buffer) => {
+    length += chunk.length;
+    if (length > MAX_JSON_BYTES) return stop(new MuxError('EXTRACT_FAILED', 'yt-dlp output is too large'));
+    chunks.push(chunk);
+  });
+
+  try {
+    const { code } = await proc.exited;
+    if (proc.spawnError) throw new MuxError('EXTRACT_FAILED', missingBinaryMessage('yt-dlp', command), { cause: proc.spawnError });
+    if (failure) throw failure;
+    if (code !== 0) throw mapYtdlpFailure(proc.stderrTail(), code);
+    try {
+      return JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
+    } catch (error) {
+      throw new MuxError('EXTRACT_FAILED', 'yt-dlp printed invalid JSON', { cause: error });
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    await proc.terminate(KILL_GRACE_MS);
+  }
+}

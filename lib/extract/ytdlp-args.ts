@@ -1,0 +1,32 @@
+// Pure argv builders for yt-dlp. The page URL always comes after `--`, so a
+// URL can never be read as an option.
+
+export interface FormatChoice {
+  /** Highest video height to accept (e.g. 720). */
+  maxHeight?: number;
+  /** Audio only: no video track in the output. */
+  audioOnly?: boolean;
+}
+
+/** yt-dlp `-f` expression for the caller's choice; best separate video+audio, else best combined. */
+export function buildFormatSelector(choice: FormatChoice = {}): string {
+  if (choice.audioOnly) return 'bestaudio/best';
+  if (choice.maxHeight !== undefined) {
+    const h = Math.floor(choice.maxHeight);
+    // Nothing that small: take the smallest there is rather than fail.
+    return `bestvideo*[height<=${h}]+bestaudio/best[height<=${h}]/worstvideo*+bestaudio/worst`;
+  }
+  return 'bestvideo*+bestaudio/best';
+}
+
+const COMMON = ['--ignore-config', '--no-playlist', '--no-cache-dir', '--no-warnings', '--no-progress', '--socket-timeout', '20'];
+
+/** Light metadata: flat extraction, no format resolution beyond the default. */
+export function buildInfoArgs(url: string): string[] {
+  return [...COMMON, '--flat-playlist', '-J', '--', url];
+}
+
+/** Full extraction with a format selection, for muxing. */
+export function buildSelectArgs(url: string, choice: FormatChoice = {}): string[] {
+  return [...COMMON, '-J', '-f', buildFormatSelector(choice), '--', url];
+}

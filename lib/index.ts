@@ -1,0 +1,13 @@
+export { createMuxStream, type MuxOptions } from './create-mux-stream.js';
+export { extractInfo, extractSelection, type ExtractOptions } from './extract/extract.js';
+export { buildFormatSelector, buildInfoArgs, buildSelectArgs, type FormatChoice } from './extract/ytdlp-args.js';
+export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
+export { safeFilename } from './extract/safe-filename.js';
+export { buildFfmpegArgs, formatHeaderBlock } from './mux/ffmpeg-args.js';
+export { MuxStream } from './mux/mux-stream.js';
+export { startMux, type StartMuxOptions } from './mux/start-mux.js';
+export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type Ticket } from './admission/admission-controller.js';
+export { Semaphore } from './admission/semaphore.js';
+export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
+export { checkUrl, isPrivateAddress } from './url.js';
+export type { InputKind, MediaInput, MuxInfo, Selection, VideoInfo } from './types.js';

@@ -1,0 +1,89 @@
+// A running ffmpeg remux as a Readable of MP4 bytes. Destroying the stream is
+// the one way to stop it, and every ending (consumer destroys, caller's signal
+// aborts, ffmpeg fails, ffmpeg's output closes) goes through _destroy: close
+// our end of stdout, SIGTERM the group, SIGKILL after the grace, then free the
+// admission ticket exactly once. 'close' is emitted only after ffmpeg exited.
+import { Readable } from 'node:stream';
+import type { Ticket } from '../admission/admission-controller.js';
+import { abortError, MuxError } from '../errors.js';
+import type { GroupChild } from '../process/child.js';
+import type { MuxInfo } from '../types.js';
+import { mapFfmpegFailure } from './map-error.js';
+
+export const CHUNK_BYTES = 64 * 1024;
+
+export interface MuxStreamOptions {
+  ticket?: Ticket;
+  signal?: AbortSignal;
+  killGraceMs: number;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+export class MuxStream extends Readable {
+  readonly info: MuxInfo;
+  readonly #proc: GroupChild;
+  readonly #options: MuxStreamOptions;
+  #exit: Exit | undefined;
+  #stdoutEnded = false;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  readonly #onAbort = () => this.destroy(abortError(this.#options.signal!));
+
+  constructor(proc: GroupChild, info: MuxInfo, options: MuxStreamOptions) {
+    super({ highWaterMark: CHUNK_BYTES });
+    this.info = info;
+    this.#proc = proc;
+    this.#options = options;
+    const stdout = proc.child.stdout!;
+    stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) stdout.pause();
+    });
+    stdout.once('end', () => {
+      this.#stdoutEnded = true;
+      this.#settle();
+    });
+    // Errors on our end of the pipe only happen while tearing down.
+    stdout.on('error', () => {});
+    void proc.exited.then((exit) => {
+      this.#exit = exit;
+      this.#settle();
+    });
+    if (options.signal?.aborted) queueMicrotask(this.#onAbort);
+    else options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** ffmpeg's process id (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.#proc.child.pid;
+  }
+
+  override _read(): void {
+    this.#proc.child.stdout!.resume();
+  }
+
+  /** Ends cleanly only when ffmpeg exited 0 and its output was read to the end. */
+  #settle(): void {
+    if (this.destroyed) return;
+    const exit = this.#exit;
+    if (exit && (exit.code !== 0 || exit.signal)) {
+      this.destroy(mapFfmpegFailure(this.#proc.stderrTail(), exit));
+    } else if (exit && this.#stdoutEnded) {
+      this.push(null);
+    } else if (this.#stdoutEnded && !this.#lingerTimer) {
+      // Output closed but the process lingers: give it the grace, then call it a failure.
+      this.#lingerTimer = setTimeout(() => this.destroy(new MuxError('MUX_FAILED', 'ffmpeg closed its output but did not exit')),
+        this.#options.killGraceMs);
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#lingerTimer);
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    // A write blocked on a full pipe fails at once when our end goes away.
+    this.#proc.child.stdout!.destroy();
+    this.#proc.terminate(this.#options.killGraceMs).then(() => {
+      this.#options.ticket?.release();
+      callback(error);
+    }, callback);
+  }
+}

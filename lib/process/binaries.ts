@@ -1,0 +1,14 @@
+// Where the external programs come from: an explicit option, then the
+// environment, then PATH.
+export type Program = 'ffmpeg' | 'yt-dlp';
+
+const ENV_NAMES: Record<Program, string> = { ffmpeg: 'PASSMUX_FFMPEG', 'yt-dlp': 'PASSMUX_YTDLP' };
+
+export function resolveBinary(program: Program, override?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return override || env[ENV_NAMES[program]] || program;
+}
+
+/** The hint we print when a program cannot be started. */
+export function missingBinaryMessage(program: Program, command: string): string {
+  return `${program} could not be started (tried "${command}"): install it or set ${ENV_NAMES[program]} to its path`;
+}

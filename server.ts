@@ -1,0 +1,1 @@
+// server comes with issue 4

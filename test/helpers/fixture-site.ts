@@ -1,0 +1,190 @@
+// A local "video site" that real yt-dlp understands (schema.org JSON-LD → DASH
+// manifest → whole-file representations) and that behaves like a strict CDN:
+// media requests without the page's session cookie, or from another
+// User-Agent than the one that fetched the page, get 403.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CLIP_SECONDS, ensureMedia } from './media.js';
+
+interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean }
+interface Video { title: string; tracks?: Track[]; file?: string }
+
+const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.64000d', bandwidth: 800_000, video: true };
+const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
+const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
+const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
+
+export const FANCY_TITLE = 'He said "hi" / Grüße – 日本語 🎬';
+
+export const VIDEOS: Record<string, Video> = {
+  h264: { title: 'H264 clip', tracks: [H264, AAC] },
+  vp9: { title: 'VP9 clip', tracks: [VP9, OPUS] },
+  single: { title: 'Single file clip', file: 'moov-end.mp4' },
+  fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
+};
+
+export interface FixtureOptions {
+  /** Per-connection media rate limit in bytes/s. */
+  throttle?: number;
+}
+
+export interface FixtureStats {
+  pages: number;
+  mediaRequests: number;
+  forbidden: number;
+  openMedia: number;
+  peakOpenMedia: number;
+}
+
+export interface FixtureSite {
+  origin: string;
+  pageUrl(id: string): string;
+  stats: FixtureStats;
+  /** Session cookie values handed out so far (to look for leaks). */
+  cookies: string[];
+  close(): Promise<void>;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function renderPage(origin: string, id: string, video: Video): string {
+  const contentUrl = video.file ? `${origin}/media/${video.file}` : `${origin}/dash/${id}.mpd`;
+  const ld = {
+    '@context': 'https://schema.org', '@type': 'VideoObject', name: video.title,
+    duration: `PT${CLIP_SECONDS}S`, thumbnailUrl: `${origin}/thumb/${id}.jpg`,
+    author: { '@type': 'Person', name: 'Fixture Uploader' }, uploadDate: '2026-01-02',
+    contentUrl, encodingFormat: video.file ? 'video/mp4' : 'application/dash+xml',
+  };
+  return `<!doctype html><html><head><title>${escapeHtml(video.title)}</title>
+<script type="application/ld+json">${JSON.stringify(ld).replace(/</g, '\\u003c')}</script>
+</head><body><h1>${escapeHtml(video.title)}</h1></body></html>`;
+}
+
+function renderMpd(origin: string, tracks: Track[]): string {
+  const sets = tracks.map((t, i) => `  <AdaptationSet mimeType="${t.mime}" contentType="${t.video ? 'video' : 'audio'}">
+   <Representation id="r${i}" codecs="${t.codecs}" bandwidth="${t.bandwidth}" ${t.video ? 'width="320" height="240" frameRate="30"' : 'audioSamplingRate="48000"'}>
+    <BaseURL>${origin}/media/${t.file}</BaseURL>
+   </Representation>
+  </AdaptationSet>`).join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT${CLIP_SECONDS}S" minBufferTime="PT2S">
+ <Period>
+${sets}
+ </Period>
+</MPD>`;
+}
+
+function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+/** Paces a stream to `rate` bytes/s, in small slices so the rate holds within a second. */
+function throttleStream(rate: number): Transform {
+  const started = Date.now();
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sent += chunk.length;
+      const due = started + (sent / rate) * 1000;
+      setTimeout(() => done(null, chunk), Math.max(0, due - Date.now()));
+    },
+  });
+}
+
+export async function startFixtureSite(options: FixtureOptions = {}): Promise<FixtureSite> {
+  const sessions = new Map<string, string | undefined>();
+  const stats: FixtureStats = { pages: 0, mediaRequests: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
+  const cookies: string[] = [];
+  let origin = '';
+
+  const allowed = (req: IncomingMessage): boolean => {
+    const session = readCookie(req, 'session');
+    return session !== undefined && sessions.has(session) && sessions.get(session) === req.headers['user-agent'];
+  };
+
+  const forbid = (res: ServerResponse) => {
+    stats.forbidden += 1;
+    res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden: cookie or user-agent missing');
+  };
+
+  async function serveMedia(req: IncomingMessage, res: ServerResponse, name: string) {
+    stats.mediaRequests += 1;
+    if (!allowed(req)) return forbid(res);
+    const path = await ensureMedia(name);
+    const size = statSync(path).size;
+    let start = 0;
+    let end = size - 1;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range && (range[1] || range[2])) {
+      start = range[1] ? Number(range[1]) : size - Number(range[2]);
+      end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start >= size || start > end) {
+        res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+        return;
+      }
+    }
+    const headers: Record<string, string | number> = {
+      'content-type': name.endsWith('.webm') ? 'video/webm' : 'video/mp4',
+      'accept-ranges': 'bytes',
+      'content-length': end - start + 1,
+    };
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    stats.openMedia += 1;
+    stats.peakOpenMedia = Math.max(stats.peakOpenMedia, stats.openMedia);
+    const steps = [createReadStream(path, { start, end, highWaterMark: 16 * 1024 }),
+      ...(options.throttle ? [throttleStream(options.throttle)] : []), res] as const;
+    await pipeline(...(steps as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream])).catch(() => {});
+    stats.openMedia -= 1;
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    const [, area, leaf = ''] = url.pathname.split('/');
+    if (area === 'watch') {
+      stats.pages += 1;
+      const video = VIDEOS[leaf];
+      if (!video) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('no such video');
+      const session = randomBytes(12).toString('hex');
+      sessions.set(session, req.headers['user-agent']);
+      cookies.push(session);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${session}; Path=/` });
+      return void res.end(renderPage(origin, leaf, video));
+    }
+    if (area === 'dash') {
+      const video = VIDEOS[leaf.replace(/\.mpd$/, '')];
+      if (!video?.tracks) return void res.writeHead(404).end();
+      if (!allowed(req)) return forbid(res);
+      res.writeHead(200, { 'content-type': 'application/dash+xml' });
+      return void res.end(renderMpd(origin, video.tracks));
+    }
+    if (area === 'media' && leaf in { 'h264-video.mp4': 1, 'aac-audio.m4a': 1, 'vp9-video.webm': 1, 'opus-audio.webm': 1, 'moov-end.mp4': 1 }) {
+      return void serveMedia(req, res, leaf).catch(() => res.destroy());
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    pageUrl: (id) => `${origin}/watch/${id}`,
+    stats,
+    cookies,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+// Short test clips made by ffmpeg's lavfi sources, cached in a temp dir so
+// every test file (and every run) after the first reuses them.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CLIP_SECONDS = 10;
+const VERSION = 'v1';
+export const MEDIA_DIR = process.env.PASSMUX_TEST_MEDIA_DIR ?? join(tmpdir(), `passmux-test-media-${VERSION}`);
+
+const video = (seconds: number) => [
+  '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=30:duration=${seconds}`,
+];
+const audio = (seconds: number) => [
+  '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+];
+const h264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-pix_fmt', 'yuv420p'];
+const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k'];
+
+/** name → ffmpeg arguments that write it (the output path is appended). */
+export const RECIPES: Record<string, string[]> = {
+  'h264-video.mp4': [...video(CLIP_SECONDS), ...h264, '-an'],
+  'aac-audio.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '96k', '-vn'],
+  'vp9-video.webm': [...video(CLIP_SECONDS), ...vp9, '-an'],
+  'opus-audio.webm': [...audio(CLIP_SECONDS), '-c:a', 'libopus', '-b:a', '64k', '-vn'],
+  // Plain mp4 output puts the moov atom at the end: demuxing needs a seekable input.
+  'moov-end.mp4': [...video(CLIP_SECONDS), ...audio(CLIP_SECONDS), ...h264, '-c:a', 'aac', '-shortest'],
+};
+
+function runFfmpeg(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg ${args.join(' ')}: ${stderr}`))));
+  });
+}
+
+/** Path of a cached clip, generating it first when missing. Safe across processes: write then rename. */
+export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<string> {
+  const target = join(MEDIA_DIR, name);
+  if (existsSync(target)) return target;
+  await mkdir(MEDIA_DIR, { recursive: true });
+  const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
+  await runFfmpeg([...RECIPES[name]!, partial]);
+  await rename(partial, target);
+  return target;
+}
+
+export async function ensureAllMedia(): Promise<void> {
+  await Promise.all(Object.keys(RECIPES).map((name) => ensureMedia(name)));
+}
