@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionController, createMuxStream, MuxError } from '../../lib/index.js';
+import { AdmissionController, createMuxStream, extractSelection, MuxError } from '../../lib/index.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
 import { probeFile } from '../helpers/probe.js';
@@ -45,6 +45,25 @@ describe('createMuxStream against the local fixture site', () => {
       assert.ok(stream.pid && !isAlive(stream.pid), 'ffmpeg has exited');
     });
   }
+
+  it('passes cookies from the current yt-dlp shape (cookies field) through to the CDN', async () => {
+    const ytdlp = new URL('../helpers/ytdlp-current-shape.mjs', import.meta.url).pathname;
+    const forbiddenBefore = site.stats.forbidden;
+    const { probe } = await download('h264', { ytdlp });
+    assert.deepEqual(probe.streams.map((s) => s.type), ['video', 'audio']);
+    assert.equal(site.stats.forbidden, forbiddenBefore);
+  });
+
+  it('is refused by the strict CDN without the cookie, proving headers matter', async () => {
+    const selection = await extractSelection(site.pageUrl('h264'));
+    assert.ok(selection.inputs.every((input) => input.headers.Cookie), 'yt-dlp reported a cookie');
+    const media = await fetch(selection.inputs[0]!.url, { headers: { 'user-agent': selection.inputs[0]!.headers['User-Agent']! } });
+    assert.equal(media.status, 403);
+    const stripped = { ...selection, inputs: selection.inputs.map(({ headers: { Cookie: _c, ...rest }, ...input }) => ({ ...input, headers: rest })) };
+    const stream = await createMuxStream(site.pageUrl('h264'), { selection: stripped });
+    await assert.rejects(pipeline(stream, createWriteStream(join(dir, 'refused.mp4'))), (error: unknown) =>
+      error instanceof MuxError && error.code === 'UPSTREAM_FORBIDDEN');
+  });
 
   it('remuxes a single file whose index (moov) is at the end', async () => {
     const { probe } = await download('single');
@@ -110,6 +129,15 @@ describe('createMuxStream against the local fixture site', () => {
     stream.destroy();
     await once(stream, 'close');
     assert.deepEqual(admission.counts, { open: 0, active: 0, waiting: 0 });
+  });
+
+  it('names the missing program when yt-dlp or ffmpeg cannot be started', async () => {
+    await assert.rejects(createMuxStream(site.pageUrl('h264'), { ytdlp: '/nonexistent/yt-dlp' }), (error: unknown) =>
+      error instanceof MuxError && error.code === 'EXTRACT_FAILED' && /yt-dlp could not be started.*PASSMUX_YTDLP/.test(error.message));
+    const admission = new AdmissionController();
+    await assert.rejects(createMuxStream(site.pageUrl('h264'), { ffmpeg: '/nonexistent/ffmpeg', admission: admission.tryAdmit() }), (error: unknown) =>
+      error instanceof MuxError && error.code === 'MUX_FAILED' && /PASSMUX_FFMPEG/.test(error.message));
+    assert.deepEqual(admission.counts, { open: 0, active: 0, waiting: 0 }, 'the ticket was released');
   });
 
   it('fails with MUX_FAILED, not a clean end, when ffmpeg exits non-zero', async () => {

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { buildFormatSelector, buildInfoArgs, buildSelectArgs, cookieHeaderFromField, MuxError, requestHeadersFor, safeFilename } from '../../lib/index.js';
+import { mapYtdlpFailure } from '../../lib/extract/map-error.js';
+import { parseSelection, parseVideoInfo } from '../../lib/extract/parse-info.js';
+import { unquoteCookieValue } from '../../lib/extract/cookies.js';
+
+const recorded = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+
+describe('yt-dlp argv', () => {
+  it('puts -- right before the URL and never reads user config', () => {
+    for (const args of [buildInfoArgs('https://x.com/v'), buildSelectArgs('https://x.com/v')]) {
+      assert.deepEqual(args.slice(-2), ['--', 'https://x.com/v']);
+      for (const flag of ['--ignore-config', '--no-playlist', '-J']) assert.ok(args.includes(flag), flag);
+    }
+    assert.ok(buildInfoArgs('https://x.com/v').includes('--flat-playlist'));
+  });
+
+  it('selects formats by the caller choice', () => {
+    assert.equal(buildFormatSelector(), 'bestvideo*+bestaudio/best');
+    assert.equal(buildFormatSelector({ audioOnly: true }), 'bestaudio/best');
+    assert.match(buildFormatSelector({ maxHeight: 720.7 }), /^bestvideo\*\[height<=720\]\+bestaudio\/best\[height<=720\]/);
+    const args = buildSelectArgs('https://x.com/v', { maxHeight: 480 });
+    assert.equal(args[args.indexOf('-f') + 1], buildFormatSelector({ maxHeight: 480 }));
+  });
+});
+
+describe('cookies', () => {
+  it('turns the current `cookies` field into a Cookie header, dropping attributes', () => {
+    assert.equal(cookieHeaderFromField('session=abc; Domain=127.0.0.1; Path=/'), 'session=abc');
+    assert.equal(cookieHeaderFromField('a=1; Domain=.x.com; Path=/; Secure; Expires=1798761600; b=2; Domain=.x.com; Path=/'), 'a=1; b=2');
+    assert.equal(cookieHeaderFromField(''), undefined);
+    assert.equal(cookieHeaderFromField(null), undefined);
+  });
+
+  it('undoes Python cookie quoting', () => {
+    assert.equal(unquoteCookieValue('"a b\\054c\\"d"'), 'a b,c"d');
+    assert.equal(unquoteCookieValue('plain'), 'plain');
+  });
+
+  it('keeps the old http_headers.Cookie and prefers the field when both exist', () => {
+    assert.deepEqual(requestHeadersFor({ http_headers: { 'User-Agent': 'UA', Cookie: 'old=1' } }), { 'User-Agent': 'UA', Cookie: 'old=1' });
+    assert.deepEqual(requestHeadersFor({ http_headers: { cookie: 'old=1' }, cookies: 'new=2; Path=/' }), { Cookie: 'new=2' });
+  });
+});
+
+describe('parsing recorded yt-dlp JSON', () => {
+  const expectedInputs = (cookie: string) => [
+    { url: 'https://media.example.com/media/h264-video.mp4', kind: 'video', size: 1024000, cookie },
+    { url: 'https://media.example.com/media/aac-audio.m4a', kind: 'audio', size: 122880, cookie },
+  ];
+  const simplify = (json: unknown) => parseSelection(json).inputs.map((i) => ({ url: i.url, kind: i.kind, size: i.size, cookie: i.headers.Cookie }));
+
+  it('reads the 2023 shape (Cookie inside http_headers)', () => {
+    assert.deepEqual(simplify(recorded('ytdlp-2023-dash.json')), expectedInputs('session=0123abcd'));
+  });
+
+  it('reads the current shape (cookies field, no Cookie header)', () => {
+    assert.deepEqual(simplify(recorded('ytdlp-current-dash.json')), expectedInputs('session=0123abcd; pref=a b,c'));
+    const { headers } = parseSelection(recorded('ytdlp-current-dash.json')).inputs[0]!;
+    assert.match(headers['User-Agent']!, /^Mozilla/);
+  });
+
+  it('fills VideoInfo with nulls where yt-dlp has nothing', () => {
+    assert.deepEqual(parseVideoInfo(recorded('ytdlp-2023-dash.json')), {
+      id: 'h264', title: 'H264 clip', duration: 10, thumbnail: 'https://media.example.com/thumb/h264.jpg',
+      uploader: 'Fixture Uploader', webpageUrl: 'https://media.example.com/watch/h264', filename: 'H264 clip.mp4',
+      estimatedSize: 1146880,
+    });
+    assert.deepEqual(parseVideoInfo({ id: 'x' }), {
+      id: 'x', title: null, duration: null, thumbnail: null, uploader: null, webpageUrl: null, filename: 'x.mp4', estimatedSize: null,
+    });
+  });
+
+  it('uses a single combined format when nothing was merged', () => {
+    const selection = parseSelection({ id: 'a', title: 't', url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', vcodec: 'h264', acodec: 'aac', http_headers: { 'User-Agent': 'UA' } });
+    assert.deepEqual(selection.inputs, [{ url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', kind: 'av', headers: { 'User-Agent': 'UA' } }]);
+  });
+
+  it('gives no estimate when one format has no size', () => {
+    const json = { id: 'a', requested_formats: [{ url: 'https://a', filesize: 10 }, { url: 'https://b' }] };
+    assert.equal(parseVideoInfo(json).estimatedSize, null);
+  });
+
+  it('refuses playlists and garbage', () => {
+    assert.throws(() => parseSelection({ _type: 'playlist', entries: [] }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
+    assert.throws(() => parseSelection('nope'), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
+    assert.throws(() => parseSelection({ id: 'a' }), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
+  });
+});
+
+describe('mapping yt-dlp failures', () => {
+  const code = (stderr: string) => mapYtdlpFailure(stderr, 1).code;
+  it('maps the messages users meet', () => {
+    assert.equal(code('WARNING: x\nERROR: [generic] Unable to download webpage: HTTP Error 404: Not Found'), 'NOT_FOUND');
+    assert.equal(code('ERROR: [youtube] abc: Video unavailable'), 'NOT_FOUND');
+    assert.equal(code('ERROR: [youtube] abc: Private video. Sign in if you have access'), 'NOT_FOUND');
+    assert.equal(code('ERROR: Unsupported URL: https://example.com/'), 'UNSUPPORTED_URL');
+    assert.equal(code('ERROR: unable to download video data: HTTP Error 403: Forbidden'), 'UPSTREAM_FORBIDDEN');
+    assert.equal(code('ERROR: something odd'), 'EXTRACT_FAILED');
+    assert.match(mapYtdlpFailure('ERROR: something odd', 2).message, /exit 2.*something odd/);
+  });
+});
+
+describe('safeFilename', () => {
+  it('keeps letters of every script and drops path and control characters', () => {
+    assert.equal(safeFilename('He said "hi" / Grüße – 日本語 🎬'), 'He said hi Grüße – 日本語 🎬.mp4');
+    assert.equal(safeFilename('../../etc/passwd'), 'etc passwd.mp4');
+    assert.equal(safeFilename('evil\u202Egpj.exe'), 'evilgpj.exe.mp4');
+    assert.equal(safeFilename('a\u0000b'), 'ab.mp4');
+    assert.equal(safeFilename(''), 'video.mp4');
+    assert.equal(safeFilename(null, 'm4a'), 'video.m4a');
+    assert.equal(safeFilename('CON'), '_CON.mp4');
+  });
+
+  it('stays within 200 bytes without splitting a character', () => {
+    const name = safeFilename('日'.repeat(300));
+    assert.ok(Buffer.byteLength(name) <= 204);
+    assert.ok(!name.includes('\uFFFD'));
+    assert.equal(name, `${'日'.repeat(66)}.mp4`);
+  });
+});

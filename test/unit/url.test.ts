@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkUrl, isPrivateAddress, MuxError } from '../../lib/index.js';
+
+const invalid = (input: unknown, options = {}) =>
+  assert.throws(() => checkUrl(input, options), (e: unknown) => e instanceof MuxError && e.code === 'INVALID_URL', String(input));
+
+describe('checkUrl', () => {
+  it('accepts public http and https URLs', () => {
+    assert.equal(checkUrl('https://www.example.com/watch?v=1').hostname, 'www.example.com');
+    assert.equal(checkUrl('http://93.184.216.34/v').protocol, 'http:');
+  });
+
+  it('refuses other schemes, garbage and option-looking input', () => {
+    for (const bad of ['ftp://x.com/a', 'file:///etc/passwd', 'data:text/plain,hi', 'javascript:alert(1)', 'gopher://x.com',
+      '', '   ', 'not a url', '-f', '--exec=touch x', undefined, 42]) invalid(bad);
+  });
+
+  it('refuses control characters, credentials and overlong URLs', () => {
+    invalid('https://example.com/a\r\nX-Evil: 1');
+    invalid('https://example.com/\u0000');
+    invalid('https://user:pass@example.com/');
+    invalid(`https://example.com/${'a'.repeat(2100)}`);
+    assert.doesNotThrow(() => checkUrl(`https://example.com/${'a'.repeat(3000)}`, { maxLength: 16_384 }));
+  });
+
+  it('refuses private, loopback and link-local targets, in every spelling', () => {
+    for (const host of ['localhost', 'foo.localhost', '127.0.0.1', '127.0.0.2', '0.0.0.0', '10.1.2.3', '172.16.0.1',
+      '192.168.1.1', '169.254.169.254', '100.64.0.1', '[::1]', '[::ffff:127.0.0.1]', '[fe80::1]', '[fd00::1]',
+      '2130706433', '0x7f000001', '0177.0.0.1']) invalid(`http://${host}/`);
+  });
+
+  it('allows private targets when told to', () => {
+    assert.equal(checkUrl('http://127.0.0.1:8080/watch', { allowPrivateNetworks: true }).port, '8080');
+  });
+
+  it('names the problem and the label in the message', () => {
+    assert.throws(() => checkUrl('ftp://x', { label: 'page URL' }), /page URL must use http or https, not ftp/);
+  });
+});
+
+describe('isPrivateAddress', () => {
+  it('knows public from private', () => {
+    assert.equal(isPrivateAddress('8.8.8.8'), false);
+    assert.equal(isPrivateAddress('2606:4700::1111'), false);
+    assert.equal(isPrivateAddress('172.32.0.1'), false);
+    assert.equal(isPrivateAddress('172.31.255.255'), true);
+    assert.equal(isPrivateAddress('::ffff:7f00:1'), true);
+    assert.equal(isPrivateAddress('::ffff:8.8.8.8'), false);
+    assert.equal(isPrivateAddress('not-an-ip'), false);
+  });
+});
