@@ -8,11 +8,14 @@ export type MuxErrorCode =
   | 'MUX_FAILED'
   | 'BUSY'
   | 'TIMEOUT'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'INVALID_REQUEST'
+  | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED';
 
 export const MUX_ERROR_CODES: readonly MuxErrorCode[] = [
   'INVALID_URL', 'UNSUPPORTED_URL', 'NOT_FOUND', 'UPSTREAM_FORBIDDEN',
-  'EXTRACT_FAILED', 'MUX_FAILED', 'BUSY', 'TIMEOUT', 'ABORTED',
+  'EXTRACT_FAILED', 'MUX_FAILED', 'BUSY', 'TIMEOUT', 'ABORTED', 'INVALID_REQUEST', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED',
 ];
 
 export class MuxError extends Error {

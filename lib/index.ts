@@ -11,3 +11,7 @@ export { Semaphore } from './admission/semaphore.js';
 export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
 export { checkUrl, isPrivateAddress } from './url.js';
 export type { InputKind, MediaInput, MuxInfo, Selection, VideoInfo } from './types.js';
+export { createHandler, type Handler, type HandlerDeps } from './http/create-handler.js';
+export { contentDisposition } from './http/content-disposition.js';
+export { STATUS_BY_CODE } from './http/status.js';
+export { readServerConfig, DEFAULT_CONFIG, ConfigError, type ServerConfig } from './config.js';

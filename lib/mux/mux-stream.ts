@@ -57,6 +57,11 @@ export class MuxStream extends Readable {
     return this.#proc.child.pid;
   }
 
+  /** ffmpeg's exit code once it exited (null when killed by a signal), else undefined. */
+  get exitCode(): number | null | undefined {
+    return this.#exit?.code;
+  }
+
   override _read(): void {
     this.#proc.child.stdout!.resume();
   }

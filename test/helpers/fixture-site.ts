@@ -4,11 +4,12 @@
 // User-Agent than the one that fetched the page, get 403.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CLIP_SECONDS, ensureMedia } from './media.js';
+import { CLIP_SECONDS, ensureMedia, RECIPES } from './media.js';
 
 interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean }
 interface Video { title: string; tracks?: Track[]; file?: string }
@@ -24,6 +25,7 @@ export const VIDEOS: Record<string, Video> = {
   h264: { title: 'H264 clip', tracks: [H264, AAC] },
   vp9: { title: 'VP9 clip', tracks: [VP9, OPUS] },
   single: { title: 'Single file clip', file: 'moov-end.mp4' },
+  big: { title: 'Big lossless clip', file: 'big.mp4' },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
 };
 
@@ -46,6 +48,8 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
+  /** Emits 'media' as each media request arrives. */
+  events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const sessions = new Map<string, string | undefined>();
   const stats: FixtureStats = { pages: 0, mediaRequests: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
   const cookies: string[] = [];
+  const events = new EventEmitter();
   let origin = '';
 
   const allowed = (req: IncomingMessage): boolean => {
@@ -119,6 +124,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
 
   async function serveMedia(req: IncomingMessage, res: ServerResponse, name: string) {
     stats.mediaRequests += 1;
+    events.emit('media', name);
     if (!allowed(req)) return forbid(res);
     const path = await ensureMedia(name);
     const size = statSync(path).size;
@@ -169,7 +175,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
       return void res.end(renderMpd(origin, video.tracks));
     }
-    if (area === 'media' && leaf in { 'h264-video.mp4': 1, 'aac-audio.m4a': 1, 'vp9-video.webm': 1, 'opus-audio.webm': 1, 'moov-end.mp4': 1 }) {
+    if (area === 'media' && Object.hasOwn(RECIPES, leaf)) {
       return void serveMedia(req, res, leaf).catch(() => res.destroy());
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -182,6 +188,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     pageUrl: (id) => `${origin}/watch/${id}`,
     stats,
     cookies,
+    events,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

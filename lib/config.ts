@@ -1,0 +1,89 @@
+// Every default of the server in one place, and the reading of the environment.
+
+export interface ServerConfig {
+  /** @default 8080 */
+  port: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** Gate 1: open downloads (streaming + queued + extracting) before 503. @default 50 */
+  maxConnections: number;
+  /** Gate 2: ffmpeg processes at once; the rest wait FIFO. @default 25 */
+  maxWorkers: number;
+  /** yt-dlp processes at once (it is CPU-heavy). @default 4 */
+  maxExtractions: number;
+  /** ffmpeg executable. @default 'ffmpeg' (PATH) */
+  ffmpeg: string | undefined;
+  /** yt-dlp executable. @default 'yt-dlp' (PATH) */
+  ytdlp: string | undefined;
+  /** Allow page and media URLs on loopback/private networks. @default false */
+  allowPrivateNetworks: boolean;
+  /** On SIGTERM/SIGINT, how long running downloads may finish. @default 30000 */
+  shutdownGraceMs: number;
+  /** A yt-dlp run longer than this fails with TIMEOUT. @default 60000 */
+  extractionTimeoutMs: number;
+  /** A client that reads nothing for this long is dropped. @default 60000 */
+  idleTimeoutMs: number;
+  /** How long an extraction result is reused. @default 300000 */
+  cacheTtlMs: number;
+  /** Seconds in `Retry-After` when Gate 1 is full. @default 10 */
+  retryAfterSeconds: number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 8080,
+  host: '0.0.0.0',
+  maxConnections: 50,
+  maxWorkers: 25,
+  maxExtractions: 4,
+  ffmpeg: undefined,
+  ytdlp: undefined,
+  allowPrivateNetworks: false,
+  shutdownGraceMs: 30_000,
+  extractionTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  cacheTtlMs: 300_000,
+  retryAfterSeconds: 10,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type IntVars = { [K in keyof ServerConfig]: ServerConfig[K] extends number ? K : never }[keyof ServerConfig];
+
+const INTEGERS: Array<[string, IntVars, number, number]> = [
+  ['PORT', 'port', 0, 65535],
+  ['PASSMUX_MAX_CONNECTIONS', 'maxConnections', 0, 100_000],
+  ['PASSMUX_MAX_WORKERS', 'maxWorkers', 1, 10_000],
+  ['PASSMUX_MAX_EXTRACTIONS', 'maxExtractions', 1, 1_000],
+  ['PASSMUX_SHUTDOWN_GRACE_MS', 'shutdownGraceMs', 0, 3_600_000],
+  ['PASSMUX_EXTRACTION_TIMEOUT_MS', 'extractionTimeoutMs', 1_000, 3_600_000],
+  ['PASSMUX_IDLE_TIMEOUT_MS', 'idleTimeoutMs', 1_000, 3_600_000],
+  ['PASSMUX_CACHE_TTL_MS', 'cacheTtlMs', 0, 86_400_000],
+  ['PASSMUX_RETRY_AFTER', 'retryAfterSeconds', 1, 3_600],
+];
+
+/** Reads the server's configuration; throws ConfigError naming the first bad variable. */
+export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const config: ServerConfig = { ...DEFAULT_CONFIG };
+  for (const [name, key, min, max] of INTEGERS) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    config[key] = Number(raw);
+  }
+  if (env.HOST) config.host = env.HOST;
+  config.ffmpeg = env.PASSMUX_FFMPEG || undefined;
+  config.ytdlp = env.PASSMUX_YTDLP || undefined;
+  const allow = env.PASSMUX_ALLOW_PRIVATE_NETWORKS;
+  if (allow !== undefined && allow !== '' && allow !== '0' && allow !== '1') {
+    throw new ConfigError('PASSMUX_ALLOW_PRIVATE_NETWORKS', `expected 0 or 1, got "${allow}"`);
+  }
+  config.allowPrivateNetworks = allow === '1';
+  return config;
+}

@@ -1,0 +1,118 @@
+// createHandler(deps) → the server's request handler: routes, the two gates,
+// shared extractions, metrics, and a close() for graceful shutdown.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdmissionController } from '../admission/admission-controller.js';
+import { DEFAULT_CONFIG, type ServerConfig } from '../config.js';
+import { MuxError } from '../errors.js';
+import { extractSelection } from '../extract/extract.js';
+import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
+import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
+import { handleInfo } from './info.js';
+import { Metrics } from './metrics.js';
+import { parseDownloadQuery } from './query.js';
+import { sendError, sendJson, toMuxError } from './status.js';
+
+export interface HandlerDeps {
+  admission: AdmissionController;
+  /** Server settings; anything missing takes its default from DEFAULT_CONFIG. */
+  config?: Partial<ServerConfig>;
+  /** How to extract a page (replaceable in tests). @default extractSelection with the config's yt-dlp and timeout */
+  extract?: ExtractFn;
+  /** One JSON object per finished download. @default a JSON line on stdout */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface Handler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly metrics: Metrics;
+  readonly cache: ExtractionCache;
+  readonly closing: boolean;
+  /** Refuses new downloads, lets running ones finish for `graceMs`, then stops the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+const ROUTES: Record<string, readonly string[]> = {
+  '/info': ['GET', 'HEAD'],
+  '/download': ['GET', 'HEAD'],
+  '/healthz': ['GET', 'HEAD'],
+  '/metrics': ['GET', 'HEAD'],
+};
+
+const logLine = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+
+export function createHandler(deps: HandlerDeps): Handler {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...deps.config };
+  const { admission } = deps;
+  const metrics = new Metrics();
+  const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractSelection(url, {
+    ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, allowPrivateNetworks: config.allowPrivateNetworks,
+  }));
+  const cache = new ExtractionCache({
+    extract, maxConcurrent: config.maxExtractions, ttlMs: config.cacheTtlMs,
+    onExtracted: (ms, ok) => metrics.countExtraction(ms, ok),
+  });
+  const running = new Map<Promise<unknown>, (reason: MuxError) => void>();
+  let closing = false;
+
+  const ctx: DownloadContext = {
+    admission, cache, metrics, ffmpeg: config.ffmpeg, idleTimeoutMs: config.idleTimeoutMs,
+    retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
+    track: (abort, done) => {
+      running.set(done, abort);
+      void done.then(() => running.delete(done));
+    },
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://passmux.invalid');
+    } catch {
+      return sendError(res, new MuxError('INVALID_REQUEST', 'the request target is not a valid path'));
+    }
+    const methods = ROUTES[url.pathname];
+    if (!methods) return sendError(res, new MuxError('ROUTE_NOT_FOUND', `no route ${url.pathname}`));
+    if (!methods.includes(req.method ?? '')) {
+      return sendError(res, new MuxError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`), { headers: { allow: methods.join(', ') } });
+    }
+    switch (url.pathname) {
+      case '/healthz':
+        return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts });
+      case '/metrics':
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+        return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache));
+    }
+    const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
+    if (url.pathname === '/info') return handleInfo(res, query, cache);
+    if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
+    if (req.method === 'HEAD') return handleDownloadHead(res, query, ctx);
+    return handleDownload(req, res, query, ctx);
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, toMuxError(error));
+      else res.destroy();
+    });
+  }) as Handler;
+
+  Object.defineProperties(handler, {
+    metrics: { value: metrics },
+    cache: { value: cache },
+    closing: { get: () => closing },
+    close: {
+      value: async (graceMs: number) => {
+        closing = true;
+        const all = () => Promise.all([...running.keys()]);
+        let timer: NodeJS.Timeout | undefined;
+        const graceOver = new Promise<'grace'>((resolve) => { timer = setTimeout(() => resolve('grace'), graceMs); });
+        if (await Promise.race([all(), graceOver]) === 'grace') {
+          for (const abort of running.values()) abort(new MuxError('ABORTED', 'the server is shutting down'));
+          await all();
+        }
+        clearTimeout(timer);
+      },
+    },
+  });
+  return handler;
+}

@@ -1,0 +1,47 @@
+// Counters for /metrics, rendered in Prometheus text format.
+import type { AdmissionCounts } from '../admission/admission-controller.js';
+
+export type DownloadOutcome = 'completed' | 'client_aborted' | 'failed' | 'rejected_busy';
+
+const OUTCOMES: DownloadOutcome[] = ['completed', 'client_aborted', 'failed', 'rejected_busy'];
+
+export class Metrics {
+  readonly #downloads = new Map<DownloadOutcome, number>(OUTCOMES.map((o) => [o, 0]));
+  #bytesSent = 0;
+  #extractionSeconds = 0;
+  #extractions = 0;
+  #extractionFailures = 0;
+
+  countDownload(outcome: DownloadOutcome, bytes: number): void {
+    this.#downloads.set(outcome, this.#downloads.get(outcome)! + 1);
+    this.#bytesSent += bytes;
+  }
+
+  countExtraction(ms: number, ok: boolean): void {
+    this.#extractions += 1;
+    if (!ok) this.#extractionFailures += 1;
+    this.#extractionSeconds += ms / 1000;
+  }
+
+  downloads(outcome: DownloadOutcome): number {
+    return this.#downloads.get(outcome)!;
+  }
+
+  render(counts: AdmissionCounts, cache: { hits: number; misses: number }): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: Array<[string, number]>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    metric('passmux_open_connections', 'gauge', 'Open download connections (Gate 1): active, waiting and extracting.', [['', counts.open]]);
+    metric('passmux_active_workers', 'gauge', 'ffmpeg processes running (Gate 2).', [['', counts.active]]);
+    metric('passmux_waiting_downloads', 'gauge', 'Downloads queued for an ffmpeg slot.', [['', counts.waiting]]);
+    metric('passmux_downloads_total', 'counter', 'Finished download requests by outcome.',
+      OUTCOMES.map((o) => [`{outcome="${o}"}`, this.#downloads.get(o)!]));
+    metric('passmux_bytes_sent_total', 'counter', 'Media bytes sent to clients.', [['', this.#bytesSent]]);
+    metric('passmux_extraction_seconds_total', 'counter', 'Time spent in yt-dlp.', [['', Number(this.#extractionSeconds.toFixed(3))]]);
+    metric('passmux_extractions_total', 'counter', 'yt-dlp runs by result.', [['{result="ok"}', this.#extractions - this.#extractionFailures], ['{result="failed"}', this.#extractionFailures]]);
+    metric('passmux_extraction_cache_total', 'counter', 'Extraction lookups by result.', [['{result="hit"}', cache.hits], ['{result="miss"}', cache.misses]]);
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,36 @@
+// Query parameters of /info and /download, checked before anything runs.
+import { MuxError } from '../errors.js';
+import type { FormatChoice } from '../extract/ytdlp-args.js';
+import { checkUrl } from '../url.js';
+
+export interface DownloadQuery extends FormatChoice {
+  url: string;
+}
+
+const MAX_HEIGHT = 8640;
+
+function parseFlag(value: string | null, name: string): boolean | undefined {
+  if (value === null) return undefined;
+  if (['1', 'true', 'yes', ''].includes(value)) return true;
+  if (['0', 'false', 'no'].includes(value)) return false;
+  throw new MuxError('INVALID_REQUEST', `${name} must be 1 or 0`);
+}
+
+/** Reads `url`, `maxHeight` and `audioOnly`; throws INVALID_URL naming the bad parameter. */
+export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks: boolean): DownloadQuery {
+  const urls = search.getAll('url');
+  if (urls.length === 0) throw new MuxError('INVALID_URL', 'the url parameter is missing');
+  if (urls.length > 1) throw new MuxError('INVALID_URL', 'give exactly one url parameter');
+  const url = checkUrl(urls[0], { allowPrivateNetworks, label: 'url' }).href;
+  const query: DownloadQuery = { url };
+  const height = search.get('maxHeight');
+  if (height !== null) {
+    if (!/^\d{1,5}$/.test(height) || Number(height) < 1 || Number(height) > MAX_HEIGHT) {
+      throw new MuxError('INVALID_REQUEST', `maxHeight must be a whole number from 1 to ${MAX_HEIGHT}`);
+    }
+    query.maxHeight = Number(height);
+  }
+  const audioOnly = parseFlag(search.get('audioOnly'), 'audioOnly');
+  if (audioOnly) query.audioOnly = true;
+  return query;
+}

@@ -1,0 +1,54 @@
+// The one table from error code to HTTP status, and the JSON error body.
+import type { ServerResponse } from 'node:http';
+import { MuxError, type MuxErrorCode } from '../errors.js';
+
+export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
+  INVALID_URL: 400,
+  UNSUPPORTED_URL: 400,
+  INVALID_REQUEST: 400,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  UPSTREAM_FORBIDDEN: 502,
+  EXTRACT_FAILED: 502,
+  MUX_FAILED: 502,
+  BUSY: 503,
+  TIMEOUT: 504,
+  // The client went away; nobody reads this, but logs do.
+  ABORTED: 499,
+};
+
+/** Any thrown value as a MuxError; unknown errors become MUX_FAILED without leaking internals. */
+export function toMuxError(error: unknown): MuxError {
+  if (error instanceof MuxError) return error;
+  return new MuxError('MUX_FAILED', 'internal error', { cause: error });
+}
+
+export function statusFor(error: MuxError): number {
+  return STATUS_BY_CODE[error.code];
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
+}
+
+export interface ErrorResponseOptions {
+  /** Seconds for `Retry-After` on BUSY. */
+  retryAfterSeconds?: number;
+  /** Extra headers, e.g. `Allow` on 405. */
+  headers?: Record<string, string>;
+}
+
+export function sendError(res: ServerResponse, error: MuxError, options: ErrorResponseOptions = {}): void {
+  const headers: Record<string, string | number> = { ...options.headers };
+  if (error.code === 'BUSY' && options.retryAfterSeconds !== undefined) headers['retry-after'] = options.retryAfterSeconds;
+  sendJson(res, statusFor(error), { error: { code: error.code, message: error.message } }, headers);
+}
