@@ -1,6 +1,6 @@
 export { createMuxStream, type MuxOptions } from './create-mux-stream.js';
 export { extractInfo, extractSelection, type ExtractOptions } from './extract/extract.js';
-export { buildFormatSelector, buildInfoArgs, buildSelectArgs, type FormatChoice } from './extract/ytdlp-args.js';
+export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
 export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
 export { safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, formatHeaderBlock } from './mux/ffmpeg-args.js';

@@ -21,12 +21,12 @@ export function buildFormatSelector(choice: FormatChoice = {}): string {
 
 const COMMON = ['--ignore-config', '--no-playlist', '--no-cache-dir', '--no-warnings', '--no-progress', '--socket-timeout', '20'];
 
-/** Light metadata: flat extraction, no format resolution beyond the default. */
-export function buildInfoArgs(url: string): string[] {
-  return [...COMMON, '--flat-playlist', '-J', '--', url];
+export interface YtdlpArgsOptions extends FormatChoice {
+  /** 'info': light metadata (flat extraction); 'select': resolve formats for muxing. */
+  mode: 'info' | 'select';
 }
 
-/** Full extraction with a format selection, for muxing. */
-export function buildSelectArgs(url: string, choice: FormatChoice = {}): string[] {
-  return [...COMMON, '-J', '-f', buildFormatSelector(choice), '--', url];
+export function buildYtdlpArgs(url: string, options: YtdlpArgsOptions): string[] {
+  const what = options.mode === 'info' ? ['--flat-playlist', '-J'] : ['-J', '-f', buildFormatSelector(options)];
+  return [...COMMON, ...what, '--', url];
 }

@@ -7,9 +7,12 @@ function encodeRfc5987(value: string): string {
   return encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+const SPELLED: Record<string, string> = { 'ß': 'ss', 'Æ': 'AE', 'æ': 'ae', 'Ø': 'O', 'ø': 'o', 'Œ': 'OE', 'œ': 'oe', 'Ł': 'L', 'ł': 'l', '–': '-', '—': '-', '‘': "'", '’': "'", '“': "'", '”': "'", '…': '...' };
+
 /** Printable ASCII only: accents stripped where possible, anything else becomes `_`. */
 export function asciiFallback(filename: string): string {
   const ascii = filename
+    .replace(/[ßÆæØøŒœŁł–—‘’“”…]/g, (c) => SPELLED[c]!)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]/g, '_')

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionController, createMuxStream, extractSelection, MuxError } from '../../lib/index.js';
+import { AdmissionController, createMuxStream, extractInfo, extractSelection, MuxError } from '../../lib/index.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
 import { probeFile } from '../helpers/probe.js';
@@ -32,6 +32,14 @@ describe('createMuxStream against the local fixture site', () => {
     await pipeline(stream, createWriteStream(out));
     return { stream, probe: await probeFile(out) };
   }
+
+  it('extractInfo gives the light metadata of a page', async () => {
+    const info = await extractInfo(site.pageUrl('vp9'));
+    assert.deepEqual({ ...info, estimatedSize: typeof info.estimatedSize }, {
+      id: 'vp9', title: 'VP9 clip', duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/vp9.jpg`, uploader: 'Fixture Uploader',
+      webpageUrl: site.pageUrl('vp9'), filename: 'VP9 clip.mp4', estimatedSize: 'number',
+    });
+  });
 
   for (const [id, codecs] of [['h264', ['h264', 'aac']], ['vp9', ['vp9', 'opus']]] as const) {
     it(`remuxes ${codecs.join('+')} separate streams into one MP4 with both tracks`, async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildFormatSelector, buildInfoArgs, buildSelectArgs, cookieHeaderFromField, MuxError, requestHeadersFor, safeFilename } from '../../lib/index.js';
+import { buildFormatSelector, buildYtdlpArgs, cookieHeaderFromField, MuxError, requestHeadersFor, safeFilename } from '../../lib/index.js';
 import { mapYtdlpFailure } from '../../lib/extract/map-error.js';
 import { parseSelection, parseVideoInfo } from '../../lib/extract/parse-info.js';
 import { unquoteCookieValue } from '../../lib/extract/cookies.js';
@@ -10,18 +10,19 @@ const recorded = (name: string): unknown => JSON.parse(readFileSync(new URL(`../
 
 describe('yt-dlp argv', () => {
   it('puts -- right before the URL and never reads user config', () => {
-    for (const args of [buildInfoArgs('https://x.com/v'), buildSelectArgs('https://x.com/v')]) {
+    for (const args of [buildYtdlpArgs('https://x.com/v', { mode: 'info' }), buildYtdlpArgs('https://x.com/v', { mode: 'select' })]) {
       assert.deepEqual(args.slice(-2), ['--', 'https://x.com/v']);
       for (const flag of ['--ignore-config', '--no-playlist', '-J']) assert.ok(args.includes(flag), flag);
     }
-    assert.ok(buildInfoArgs('https://x.com/v').includes('--flat-playlist'));
+    assert.ok(buildYtdlpArgs('https://x.com/v', { mode: 'info' }).includes('--flat-playlist'));
+    assert.ok(!buildYtdlpArgs('https://x.com/v', { mode: 'select' }).includes('--flat-playlist'));
   });
 
   it('selects formats by the caller choice', () => {
     assert.equal(buildFormatSelector(), 'bestvideo*+bestaudio/best');
     assert.equal(buildFormatSelector({ audioOnly: true }), 'bestaudio/best');
     assert.match(buildFormatSelector({ maxHeight: 720.7 }), /^bestvideo\*\[height<=720\]\+bestaudio\/best\[height<=720\]/);
-    const args = buildSelectArgs('https://x.com/v', { maxHeight: 480 });
+    const args = buildYtdlpArgs('https://x.com/v', { mode: 'select', maxHeight: 480 });
     assert.equal(args[args.indexOf('-f') + 1], buildFormatSelector({ maxHeight: 480 }));
   });
 });
