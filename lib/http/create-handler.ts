@@ -8,6 +8,7 @@ import { extractSelection } from '../extract/extract.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
 import { handleInfo } from './info.js';
+import { PAGE_FILES, servePageFile } from './page.js';
 import { Metrics } from './metrics.js';
 import { parseDownloadQuery } from './query.js';
 import { sendError, sendJson, toMuxError } from './status.js';
@@ -32,6 +33,7 @@ export interface Handler {
 }
 
 const ROUTES: Record<string, readonly string[]> = {
+  ...Object.fromEntries(Object.keys(PAGE_FILES).map((path) => [path, ['GET', 'HEAD']])),
   '/info': ['GET', 'HEAD'],
   '/download': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
@@ -75,6 +77,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     if (!methods.includes(req.method ?? '')) {
       return sendError(res, new MuxError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`), { headers: { allow: methods.join(', ') } });
     }
+    if (Object.hasOwn(PAGE_FILES, url.pathname)) return servePageFile(res, url.pathname);
     switch (url.pathname) {
       case '/healthz':
         return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts });

@@ -168,6 +168,12 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${session}; Path=/` });
       return void res.end(renderPage(origin, leaf, video));
     }
+    if (area === 'thumb') {
+      return void ensureMedia('thumb.jpg').then((path) => {
+        res.writeHead(200, { 'content-type': 'image/jpeg' });
+        createReadStream(path).pipe(res);
+      });
+    }
     if (area === 'dash') {
       const video = VIDEOS[leaf.replace(/\.mpd$/, '')];
       if (!video?.tracks) return void res.writeHead(404).end();

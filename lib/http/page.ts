@@ -1,0 +1,69 @@
+// The web page at `/`: a few static files from public/, read once, served
+// with a strict Content-Security-Policy (no inline code, nothing third-party).
+import { existsSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/** URL path → file in public/. */
+export const PAGE_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/app.js': 'app.js',
+  '/format.js': 'format.js',
+  '/save.js': 'save.js',
+  '/style.css': 'style.css',
+  '/favicon.svg': 'favicon.svg',
+};
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  // Thumbnails come from the video sites themselves.
+  'img-src \'self\' https: http: data:',
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** public/ beside the sources (lib/http → ../../public) or beside the build (dist/lib/http → ../../../public). */
+function findPublicDir(): string {
+  for (const up of ['../../public/', '../../../public/']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}index.html`)) return dir;
+  }
+  throw new Error('passmux: public/ (the web page) is missing from the package');
+}
+
+let cache: Map<string, Buffer> | undefined;
+
+function loadFile(name: string): Buffer {
+  cache ??= new Map();
+  let body = cache.get(name);
+  if (!body) {
+    body = readFileSync(`${findPublicDir()}${name}`);
+    cache.set(name, body);
+  }
+  return body;
+}
+
+export function servePageFile(res: ServerResponse, path: string): void {
+  const name = PAGE_FILES[path]!;
+  const body = loadFile(name);
+  res.writeHead(200, {
+    'content-type': TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,125 @@
+// The page: look a link up, show what it is, save it where the person says.
+import { describeHttpError, describeProgress, downloadPath, formatBytes, formatDuration, suggestedName } from './format.js';
+import { saveTo } from './save.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $('lookup'), url: $('url'), getInfo: $('get-info'), message: $('message'),
+  info: $('info'), thumb: $('thumb'), title: $('title'), uploader: $('uploader'), duration: $('duration'), size: $('size'),
+  quality: $('quality'), save: $('save'), saveLink: $('save-link'),
+  progress: $('progress'), progressName: $('progress-name'), bar: $('bar'), progressText: $('progress-text'), cancel: $('cancel'),
+};
+const canPickFile = typeof window.showSaveFilePicker === 'function';
+let current = null; // { info, url }
+let running = null; // AbortController of the download in progress
+
+function say(text, tone = '') {
+  ui.message.textContent = text;
+  ui.message.className = `message ${tone}`;
+  ui.message.hidden = !text;
+}
+
+function showInfo(info, url) {
+  current = { info, url };
+  ui.title.textContent = info.title ?? info.filename;
+  ui.uploader.textContent = info.uploader ?? '';
+  ui.duration.textContent = formatDuration(info.duration);
+  ui.size.textContent = info.estimatedSize ? `≈ ${formatBytes(info.estimatedSize)}` : '';
+  ui.thumb.hidden = !info.thumbnail;
+  if (info.thumbnail) ui.thumb.src = info.thumbnail;
+  ui.info.hidden = false;
+  updateSaveLink();
+}
+
+function updateSaveLink() {
+  if (!current || canPickFile) return;
+  // No file picker (Firefox, Safari): the browser's own download manager takes over.
+  ui.save.hidden = true;
+  ui.saveLink.hidden = false;
+  ui.saveLink.href = downloadPath(current.url, ui.quality.value);
+  ui.saveLink.download = suggestedName(current.info.filename, ui.quality.value);
+}
+
+async function lookUp(event) {
+  event.preventDefault();
+  const url = ui.url.value.trim();
+  if (!url) return say('Paste the link of a video page first.', 'error');
+  ui.getInfo.disabled = true;
+  say('Looking the video up…');
+  try {
+    const response = await fetch(`/info?url=${encodeURIComponent(url)}`);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      ui.info.hidden = true;
+      return say(describeHttpError(response.status, body.error?.code), 'error');
+    }
+    say('');
+    showInfo(body, url);
+  } catch {
+    say('Could not reach the passmux server. Check your connection.', 'error');
+  } finally {
+    ui.getInfo.disabled = false;
+  }
+}
+
+function showProgress(text, percent, state = '') {
+  ui.progress.hidden = false;
+  ui.progress.className = `card progress ${state}`;
+  ui.progressText.textContent = text;
+  if (percent === null) ui.bar.removeAttribute('value');
+  else ui.bar.value = percent;
+}
+
+async function save() {
+  if (!current || running) return;
+  const quality = ui.quality.value;
+  const name = suggestedName(current.info.filename, quality);
+  let handle;
+  try {
+    // Must run first, straight from the click: the picker needs the user gesture.
+    handle = await window.showSaveFilePicker({
+      suggestedName: name,
+      types: [{ description: quality === 'audio' ? 'MP4 audio' : 'MP4 video', accept: { [quality === 'audio' ? 'audio/mp4' : 'video/mp4']: [quality === 'audio' ? '.m4a' : '.mp4'] } }],
+    });
+  } catch (error) {
+    if (error?.name !== 'AbortError') say('Could not open the file for writing.', 'error');
+    return;
+  }
+  running = new AbortController();
+  ui.save.disabled = true;
+  ui.cancel.hidden = false;
+  ui.progressName.textContent = handle.name;
+  showProgress('Preparing the video…', null);
+  let started = 0;
+  let lastPaint = 0;
+  try {
+    const writable = await handle.createWritable();
+    const bytes = await saveTo(writable, downloadPath(current.url, quality), {
+      signal: running.signal,
+      onBusy: (left) => showProgress(`The server is busy — retrying in ${left} s`, null),
+      onStart: () => { started = performance.now(); showProgress('Starting…', null); },
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - lastPaint < 100) return;
+        lastPaint = now;
+        const { percent, text } = describeProgress({ bytes: done, total, elapsedMs: now - started });
+        showProgress(text, percent);
+      },
+    });
+    showProgress(`Done — saved ${formatBytes(bytes)} to ${handle.name}`, 100, 'done');
+  } catch (error) {
+    showProgress(error.message ?? 'Download failed.', 0, error.kind === 'cancelled' ? '' : 'failed');
+    // Leave no empty or partial file behind where the browser lets us remove it.
+    await handle.remove?.().catch(() => {});
+  } finally {
+    running = null;
+    ui.save.disabled = false;
+    ui.cancel.hidden = true;
+  }
+}
+
+ui.form.addEventListener('submit', lookUp);
+ui.save.addEventListener('click', save);
+ui.quality.addEventListener('change', updateSaveLink);
+ui.cancel.addEventListener('click', () => running?.abort());
+document.documentElement.dataset.ready = 'true';

@@ -1,0 +1,63 @@
+// Pure helpers of the page: numbers and errors in words a person reads.
+
+/** 75 → "1:15", 3675 → "1:01:15". */
+export function formatDuration(seconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '';
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** 1234567 → "1.2 MB" (decimal units, like file managers). */
+export function formatBytes(bytes) {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/**
+ * What the progress bar shows. `percent` is null when there is no usable
+ * estimate (none, or already exceeded): then only bytes and speed.
+ */
+export function describeProgress({ bytes, total, elapsedMs }) {
+  const speed = elapsedMs > 250 ? (bytes * 1000) / elapsedMs : 0;
+  const speedText = speed > 0 ? `${formatBytes(Math.round(speed))}/s` : '';
+  if (!total || bytes > total) {
+    return { percent: null, text: [formatBytes(bytes), speedText].filter(Boolean).join(' · ') };
+  }
+  const percent = Math.min(100, Math.floor((bytes / total) * 100));
+  const left = speed > 0 ? Math.ceil((total - bytes) / speed) : null;
+  const parts = [`${percent} %`, `${formatBytes(bytes)} of ${formatBytes(total)}`, speedText,
+    left !== null ? `${formatDuration(left)} left` : ''];
+  return { percent, text: parts.filter(Boolean).join(' · ') };
+}
+
+/** An HTTP error from passmux → a sentence for a person. */
+export function describeHttpError(status, code) {
+  if (status === 400) return code === 'UNSUPPORTED_URL'
+    ? 'That site or link is not supported. Use the link of a single video page.'
+    : 'That link does not look right. Paste the full address of a video page, starting with https://.';
+  if (status === 404) return 'This video was removed or is private.';
+  if (status === 502) return 'The video site refused the request. Try again later.';
+  if (status === 504) return 'The video site took too long to answer. Try again later.';
+  if (status === 503) return 'The server is busy right now. Try again in a moment.';
+  return `Something went wrong on the server (HTTP ${status}).`;
+}
+
+/** `/download?...` for a page URL and a quality choice ("", "720", "audio"). */
+export function downloadPath(url, quality) {
+  const params = new URLSearchParams({ url });
+  if (quality === 'audio') params.set('audioOnly', '1');
+  else if (quality) params.set('maxHeight', quality);
+  return `/download?${params}`;
+}
+
+/** The suggested file name, with .m4a for audio only. */
+export function suggestedName(filename, quality) {
+  return quality === 'audio' ? filename.replace(/\.mp4$/i, '.m4a') : filename;
+}
