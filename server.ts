@@ -1,50 +1,79 @@
 // The standalone server: configuration from the environment, listen, signals.
-// Everything else lives in lib/ behind createHandler.
-import { createServer } from 'node:http';
-import { AdmissionController, ConfigError, createHandler, readServerConfig, type ServerConfig } from './lib/index.js';
+// Everything else lives in lib/ behind createHandler. `passmux serve` uses runServer.
+import { realpathSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { AdmissionController, ConfigError, createHandler, readServerConfig, type Handler, type ServerConfig } from './lib/index.js';
 
-let config: ServerConfig;
-try {
-  config = readServerConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`passmux: invalid configuration: ${error.message}`);
-  process.exit(1);
+const logEvent = (event: string, fields: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
+
+export interface RunningServer {
+  server: Server;
+  handler: Handler;
+  admission: AdmissionController;
 }
 
-const admission = new AdmissionController({ maxConnections: config.maxConnections, maxActive: config.maxWorkers });
-const handler = createHandler({ admission, config });
-const server = createServer(handler);
-// Downloads are long: no limit on the response, a tight one on receiving request headers.
-server.requestTimeout = 0;
-server.headersTimeout = 20_000;
-server.keepAliveTimeout = 5_000;
-server.timeout = 0;
-
-server.on('error', (error) => {
-  console.error(`passmux: cannot listen on ${config.host}:${config.port}: ${error.message}`);
-  process.exit(1);
-});
-
-server.listen(config.port, config.host, () => {
+/** Listens with `config`; resolves once listening (rejects if the port cannot be had). */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const admission = new AdmissionController({ maxConnections: config.maxConnections, maxActive: config.maxWorkers });
+  const handler = createHandler({ admission, config });
+  const server = createServer(handler);
+  // Downloads are long: no limit on the response, a tight one on receiving request headers.
+  server.requestTimeout = 0;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  server.timeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
+  });
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-  console.log(JSON.stringify({ time: new Date().toISOString(), event: 'listening', address: where,
-    maxConnections: config.maxConnections, maxWorkers: config.maxWorkers, maxExtractions: config.maxExtractions }));
-});
-
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(JSON.stringify({ time: new Date().toISOString(), event: 'shutdown', signal, open: admission.open }));
-  // Keep answering during the grace: /healthz and new downloads say 503, so a
-  // load balancer drains us while running downloads finish.
-  await handler.close(config.shutdownGraceMs);
-  server.close();
-  server.closeAllConnections();
-  console.log(JSON.stringify({ time: new Date().toISOString(), event: 'stopped' }));
-  process.exit(0);
+  logEvent('listening', { address: where, maxConnections: config.maxConnections, maxWorkers: config.maxWorkers, maxExtractions: config.maxExtractions });
+  return { server, handler, admission };
 }
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));
+
+/**
+ * On SIGTERM/SIGINT: keep answering through the grace (/healthz and new
+ * downloads say 503, so a load balancer drains us) while running downloads
+ * finish, then cut what is left, and exit 0.
+ */
+export function stopOnSignals({ server, handler, admission }: RunningServer, graceMs: number): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logEvent('shutdown', { signal, open: admission.open });
+    await handler.close(graceMs);
+    server.close();
+    server.closeAllConnections();
+    logEvent('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
+}
+
+export async function runServer(config: ServerConfig): Promise<void> {
+  try {
+    stopOnSignals(await startServer(config), config.shutdownGraceMs);
+  } catch (error) {
+    console.error(`passmux: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+/** Reads the environment, or exits 1 with one line naming the bad variable. */
+export function readConfigOrExit(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  try {
+    return readServerConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`passmux: invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (isMain) await runServer(readConfigOrExit());

@@ -1,14 +1,53 @@
 #!/usr/bin/env node
-// Placeholder CLI: the real one (serve | info | download) is tracked separately.
-const usage = `usage: passmux <serve|info|download> [options]
+// passmux command line: serve | info | download.
+import { parseArgs } from 'node:util';
+import { isMuxError } from '../lib/index.js';
+import { download } from './commands/download.js';
+import { info } from './commands/info.js';
+import { serve } from './commands/serve.js';
+import { CliError, readVersion, USAGE, UsageError } from './usage.js';
 
-The command-line interface is not implemented yet. Use the library
-(import { createMuxStream } from 'passmux') or run the server: npm start`;
+const COMMANDS: Record<string, (args: string[], signal: AbortSignal) => Promise<void>> = { serve, info, download };
 
-const [command] = process.argv.slice(2);
-if (command === '--help' || command === '-h' || command === undefined) {
-  console.log(usage);
-} else {
-  console.error(usage);
-  process.exitCode = 2;
+/** --help / --version anywhere in the arguments, for every command. */
+function wantsHelpOrVersion(args: string[]): 'help' | 'version' | undefined {
+  const { values } = parseArgs({ args, strict: false, options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } } });
+  return values.help ? 'help' : values.version ? 'version' : undefined;
 }
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const asked = wantsHelpOrVersion(argv);
+  if (asked === 'version') return void console.log(`passmux ${readVersion()}`), 0;
+  if (command === undefined || !(command in COMMANDS)) {
+    if (asked === 'help') return void console.log(USAGE.main), 0;
+    console.error(command === undefined ? USAGE.main : `passmux: unknown command "${command}"\n\n${USAGE.main}`);
+    return 2;
+  }
+  if (asked === 'help') return void console.log(USAGE[command]), 0;
+
+  // Ctrl-C: ffmpeg and yt-dlp run in their own process groups, so the terminal's
+  // SIGINT reaches only us; aborting stops them and removes the partial file.
+  const controller = new AbortController();
+  const interrupted = new Promise<number>((resolve) => process.once('SIGINT', () => { controller.abort(); resolve(130); }));
+  try {
+    await COMMANDS[command]!(rest, controller.signal);
+    return 0;
+  } catch (error) {
+    if (controller.signal.aborted) return interrupted;
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`passmux ${command}: ${(error as Error).message}\n\n${USAGE[command]}`);
+      return 2;
+    }
+    if (isMuxError(error) || error instanceof CliError) {
+      console.error(`passmux: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    console.error(`passmux: ERROR: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// serve keeps running; everything else is done.
+if (process.argv[2] !== 'serve' || code !== 0) process.exit(code);

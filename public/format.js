@@ -1,6 +1,11 @@
-// Pure helpers of the page: numbers and errors in words a person reads.
+// @ts-check
+// Pure helpers shared by the page and the CLI: numbers and errors in words a person reads.
 
-/** 75 → "1:15", 3675 → "1:01:15". */
+/**
+ * 75 → "1:15", 3675 → "1:01:15".
+ * @param {number | null | undefined} seconds
+ * @returns {string}
+ */
 export function formatDuration(seconds) {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '';
   const total = Math.round(seconds);
@@ -10,7 +15,11 @@ export function formatDuration(seconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** 1234567 → "1.2 MB" (decimal units, like file managers). */
+/**
+ * 1234567 → "1.2 MB" (decimal units, like file managers).
+ * @param {number} bytes
+ * @returns {string}
+ */
 export function formatBytes(bytes) {
   if (bytes < 1000) return `${bytes} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
@@ -23,6 +32,8 @@ export function formatBytes(bytes) {
 /**
  * What the progress bar shows. `percent` is null when there is no usable
  * estimate (none, or already exceeded): then only bytes and speed.
+ * @param {{ bytes: number, total: number | null, elapsedMs: number }} progress
+ * @returns {{ percent: number | null, text: string }}
  */
 export function describeProgress({ bytes, total, elapsedMs }) {
   const speed = elapsedMs > 250 ? (bytes * 1000) / elapsedMs : 0;
@@ -37,7 +48,12 @@ export function describeProgress({ bytes, total, elapsedMs }) {
   return { percent, text: parts.filter(Boolean).join(' · ') };
 }
 
-/** An HTTP error from passmux → a sentence for a person. */
+/**
+ * An HTTP error from passmux → a sentence for a person.
+ * @param {number} status
+ * @param {string} [code]
+ * @returns {string}
+ */
 export function describeHttpError(status, code) {
   if (status === 400) return code === 'UNSUPPORTED_URL'
     ? 'That site or link is not supported. Use the link of a single video page.'
@@ -49,7 +65,11 @@ export function describeHttpError(status, code) {
   return `Something went wrong on the server (HTTP ${status}).`;
 }
 
-/** `/download?...` for a page URL and a quality choice ("", "720", "audio"). */
+/**
+ * `/download?...` for a page URL and a quality choice ("", "720", "audio").
+ * @param {string} url
+ * @param {string} quality
+ */
 export function downloadPath(url, quality) {
   const params = new URLSearchParams({ url });
   if (quality === 'audio') params.set('audioOnly', '1');
@@ -57,7 +77,11 @@ export function downloadPath(url, quality) {
   return `/download?${params}`;
 }
 
-/** The suggested file name, with .m4a for audio only. */
+/**
+ * The suggested file name, with .m4a for audio only.
+ * @param {string} filename
+ * @param {string} quality
+ */
 export function suggestedName(filename, quality) {
   return quality === 'audio' ? filename.replace(/\.mp4$/i, '.m4a') : filename;
 }

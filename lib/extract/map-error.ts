@@ -13,7 +13,8 @@ const RULES: Array<[RegExp, MuxError['code']]> = [
 export function summarizeStderr(stderr: string): string {
   const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
   const error = lines.filter((line) => line.startsWith('ERROR:')).at(-1) ?? lines.at(-1) ?? '';
-  return error.replace(/^ERROR:\s*/, '').slice(0, 500);
+  // Drop yt-dlp's "please report this issue…" advice: it is about yt-dlp, not the user's link.
+  return error.replace(/^ERROR:\s*/, '').replace(/;?\s*please report this issue.*$/i, '').slice(0, 500);
 }
 
 export function mapYtdlpFailure(stderr: string, exitCode: number | null): MuxError {

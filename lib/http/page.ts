@@ -33,13 +33,11 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** public/ beside the sources (lib/http → ../../public) or beside the build (dist/lib/http → ../../../public). */
+/** public/ at the top of the sources, or dist/public (the build copies it there). */
 function findPublicDir(): string {
-  for (const up of ['../../public/', '../../../public/']) {
-    const dir = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(`${dir}index.html`)) return dir;
-  }
-  throw new Error('passmux: public/ (the web page) is missing from the package');
+  const dir = fileURLToPath(new URL('../../public/', import.meta.url));
+  if (!existsSync(`${dir}index.html`)) throw new Error(`passmux: the web page is missing (${dir}); run npm run build`);
+  return dir;
 }
 
 let cache: Map<string, Buffer> | undefined;

@@ -101,6 +101,8 @@ describe('mapping yt-dlp failures', () => {
     assert.equal(code('ERROR: unable to download video data: HTTP Error 403: Forbidden'), 'UPSTREAM_FORBIDDEN');
     assert.equal(code('ERROR: something odd'), 'EXTRACT_FAILED');
     assert.match(mapYtdlpFailure('ERROR: something odd', 2).message, /exit 2.*something odd/);
+    assert.equal(mapYtdlpFailure('ERROR: [generic] x: HTTP Error 404: Not Found; please report this issue on https://… , filling out', 1).message,
+      'yt-dlp: [generic] x: HTTP Error 404: Not Found');
   });
 });
 

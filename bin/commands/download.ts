@@ -1,0 +1,66 @@
+// passmux download: the library straight to a file (or stdout), no server.
+// The file is written under a temporary name beside the target and renamed
+// only on success, so an interrupted run never leaves a file that looks whole.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createMuxStream, extractSelection, type MuxStream } from '../../lib/index.js';
+import { createProgress, formatBytes } from '../progress.js';
+import { CliError, UsageError } from '../usage.js';
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  'max-height': { type: 'string' },
+  'audio-only': { type: 'boolean' },
+  force: { type: 'boolean', short: 'f' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+function parse(args: string[]) {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a URL is required' : 'give exactly one URL', 'download');
+  let maxHeight: number | undefined;
+  if (values['max-height'] !== undefined) {
+    maxHeight = Number(values['max-height']);
+    if (!Number.isInteger(maxHeight) || maxHeight < 1) throw new UsageError('--max-height must be a whole number of pixels', 'download');
+  }
+  return { url: positionals[0]!, output: values.output, maxHeight, audioOnly: values['audio-only'] ?? false, force: values.force ?? false, quiet: values.quiet ?? false };
+}
+
+/** Waits until ffmpeg is gone, whichever way the stream ended. */
+async function closed(stream: MuxStream): Promise<void> {
+  stream.destroy();
+  if (!stream.closed) await new Promise((done) => stream.once('close', done));
+}
+
+export async function download(args: string[], signal: AbortSignal): Promise<void> {
+  const options = parse(args);
+  const toStdout = options.output === '-';
+  const selection = await extractSelection(options.url, { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly });
+  const target = toStdout ? '-' : resolve(options.output ?? selection.info.filename);
+  if (!toStdout && existsSync(target) && !options.force) {
+    throw new CliError('FILE_EXISTS', `${target} already exists (use --force to overwrite)`);
+  }
+  const temp = toStdout ? undefined : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly });
+  const progress = createProgress(process.stderr, { quiet: options.quiet, total: stream.info.estimatedSize });
+  stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
+  try {
+    const sink = toStdout ? process.stdout : createWriteStream(temp!, { flags: 'wx' });
+    await pipeline(stream, sink, { end: !toStdout });
+    if (temp) await rename(temp, target);
+    progress.finish(({ bytes, seconds, speed }) =>
+      `${toStdout ? 'Wrote' : `Saved ${target} —`} ${formatBytes(bytes)} in ${seconds.toFixed(1)} s${speed ? ` (${speed})` : ''}${toStdout ? ' to stdout' : ''}`);
+  } catch (error) {
+    progress.clear();
+    // A reader that closed stdout early (a player, `head`) is not an error of ours.
+    if (toStdout && (error as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw error;
+  } finally {
+    await closed(stream);
+    if (temp) await rm(temp, { force: true });
+  }
+}

@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { extractInfo } from '../../lib/index.js';
+import { formatBytes, formatDuration } from '../progress.js';
+import { UsageError } from '../usage.js';
+
+export async function info(args: string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a URL is required' : 'give exactly one URL', 'info');
+  const video = await extractInfo(positionals[0]!, { signal });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(video, null, 2)}\n`);
+    return;
+  }
+  const rows: Array<[string, string | null]> = [
+    ['Title', video.title],
+    ['Uploader', video.uploader],
+    ['Duration', video.duration === null ? null : formatDuration(video.duration)],
+    ['Size', video.estimatedSize === null ? null : `≈ ${formatBytes(video.estimatedSize)} (estimate)`],
+    ['File name', video.filename],
+    ['Page', video.webpageUrl],
+    ['Thumbnail', video.thumbnail],
+  ];
+  for (const [label, value] of rows) {
+    if (value !== null) process.stdout.write(`${`${label}:`.padEnd(11)}${value}\n`);
+  }
+}
