@@ -1,4 +1,5 @@
 // The library's front door: page URL in, MP4 stream out.
+import { MuxError } from './errors.js';
 import { extractSelection, type ExtractOptions } from './extract/extract.js';
 import type { FormatChoice } from './extract/ytdlp-args.js';
 import type { MuxStream } from './mux/mux-stream.js';
@@ -25,5 +26,13 @@ export async function createMuxStream(url: string, options: MuxOptions = {}): Pr
       throw error;
     }
   }
-  return startMux(selection, options);
+  // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
+  let fresh: Promise<Selection> | undefined;
+  const refresh = async (index: number) => {
+    fresh ??= extractSelection(url, options);
+    const input = (await fresh).inputs[index];
+    if (!input) throw new MuxError('EXTRACT_FAILED', 'the fresh extraction has fewer formats than the first');
+    return input;
+  };
+  return startMux(selection, { refresh, ...options });
 }

@@ -57,7 +57,8 @@ export function createHandler(deps: HandlerDeps): Handler {
   let closing = false;
 
   const ctx: DownloadContext = {
-    admission, cache, metrics, ffmpeg: config.ffmpeg, idleTimeoutMs: config.idleTimeoutMs,
+    admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs,
+    muxOptions: { ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.extractionTimeoutMs },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     track: (abort, done) => {
       running.set(done, abort);

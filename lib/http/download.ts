@@ -2,7 +2,7 @@
 // ends in the same finally: ffmpeg gone, ticket released, one log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
-import { createMuxStream } from '../create-mux-stream.js';
+import { createMuxStream, type MuxOptions } from '../create-mux-stream.js';
 import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
 import type { MuxInfo } from '../types.js';
@@ -17,7 +17,8 @@ export interface DownloadContext {
   admission: AdmissionController;
   cache: ExtractionCache;
   metrics: Metrics;
-  ffmpeg: string | undefined;
+  /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
+  muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'allowPrivateNetworks' | 'timeoutMs'>;
   idleTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
@@ -86,7 +87,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
-    stream = await createMuxStream(query.url, { selection, admission: ticket, signal, audioOnly: query.audioOnly, ffmpeg: ctx.ffmpeg });
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, admission: ticket, signal });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

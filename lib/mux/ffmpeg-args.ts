@@ -1,16 +1,9 @@
 // Pure argv builder for ffmpeg: inputs in, fragmented MP4 on stdout out.
+import { cleanHeaders } from '../headers.js';
 import type { MediaInput } from '../types.js';
 
 /** Protocols ffmpeg may use for an http(s) input (crypto for encrypted HLS). */
 export const DIRECT_PROTOCOLS = 'http,https,tcp,tls,crypto';
-
-const TOKEN = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/g;
-
-/** Drops CR, LF and NUL so a value can never start a new header line. */
-export function sanitizeHeaderValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\r\n\u0000]/g, '').trim();
-}
 
 /**
  * ffmpeg's `-headers` text: one `Name: value\r\n` line per header, final CRLF
@@ -18,11 +11,7 @@ export function sanitizeHeaderValue(value: string): string {
  */
 export function formatHeaderBlock(headers: Record<string, string>): string {
   let block = '';
-  for (const [rawName, rawValue] of Object.entries(headers)) {
-    const name = rawName.replace(TOKEN, '');
-    if (!name) continue;
-    block += `${name}: ${sanitizeHeaderValue(rawValue)}\r\n`;
-  }
+  for (const [name, value] of Object.entries(cleanHeaders(headers))) block += `${name}: ${value}\r\n`;
   return block;
 }
 

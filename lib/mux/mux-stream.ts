@@ -16,6 +16,10 @@ export interface MuxStreamOptions {
   ticket?: Ticket;
   signal?: AbortSignal;
   killGraceMs: number;
+  /** Runs once ffmpeg has exited, before the ticket is released (e.g. closing relay tokens). */
+  onClose?: () => void;
+  /** Exact input bytes, if known by the first output chunk; replaces the estimate in `info`. */
+  exactSize?: () => number | undefined;
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -35,6 +39,10 @@ export class MuxStream extends Readable {
     this.#proc = proc;
     this.#options = options;
     const stdout = proc.child.stdout!;
+    stdout.once('data', () => {
+      const exact = options.exactSize?.();
+      if (exact !== undefined) this.info.estimatedSize = exact;
+    });
     stdout.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) stdout.pause();
     });
@@ -87,6 +95,7 @@ export class MuxStream extends Readable {
     // A write blocked on a full pipe fails at once when our end goes away.
     this.#proc.child.stdout!.destroy();
     this.#proc.terminate(this.#options.killGraceMs).then(() => {
+      this.#options.onClose?.();
       this.#options.ticket?.release();
       callback(error);
     }, callback);

@@ -3,9 +3,19 @@ import type { Ticket } from '../admission/admission-controller.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
-import type { Selection } from '../types.js';
-import { buildFfmpegArgs } from './ffmpeg-args.js';
+import { getRelay, type RelayOptions, type RelaySession } from '../relay/relay-server.js';
+import type { MediaInput, Selection } from '../types.js';
+import { buildFfmpegArgs, DIRECT_PROTOCOLS } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
+
+/** Relay defaults; see the README's "Upstream relay" section for how they were chosen. */
+export const DEFAULT_RELAY_OPTIONS: Omit<RelayOptions, 'allowPrivateNetworks'> = {
+  rangeSize: 10 * 1024 * 1024,
+  parallel: 4,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  retries: 3,
+  readTimeoutMs: 30_000,
+};
 
 export interface StartMuxOptions {
   /** ffmpeg executable. @default process.env.PASSMUX_FFMPEG || 'ffmpeg' */
@@ -18,24 +28,68 @@ export interface StartMuxOptions {
   killGraceMs?: number;
   /** Leave video out of the output. @default false */
   audioOnly?: boolean;
+  /**
+   * 'relay': ffmpeg reads from our loopback relay (ranged, parallel, retried
+   * fetches; no secrets in argv). 'direct': ffmpeg reads the URLs itself with
+   * `-headers`. @default 'relay'
+   */
+  upstream?: 'relay' | 'direct';
+  /** Tuning of the relay. @default DEFAULT_RELAY_OPTIONS */
+  relay?: Partial<Omit<RelayOptions, 'allowPrivateNetworks'>>;
+  /** Allow media URLs on private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
+  allowPrivateNetworks?: boolean;
+  /** A fresh copy of input `index` (re-extraction), used once when its URL is refused mid-way. */
+  refresh?: (index: number) => Promise<MediaInput>;
+}
+
+/** Registers the inputs with the relay; ffmpeg then reads loopback URLs that carry no secret. */
+async function viaRelay(selection: Selection, options: StartMuxOptions): Promise<{ inputs: MediaInput[]; session: RelaySession }> {
+  const relay = await getRelay();
+  const { refresh } = options;
+  const session = relay.register(selection.inputs.map((input, index) => ({
+    url: input.url,
+    headers: input.headers,
+    ...(refresh ? { refresh: () => refresh(index).then(({ url, headers }) => ({ url, headers })) } : {}),
+  })), {
+    ...DEFAULT_RELAY_OPTIONS,
+    ...options.relay,
+    allowPrivateNetworks: options.allowPrivateNetworks ?? process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1',
+  });
+  return { inputs: selection.inputs.map((input, i) => ({ ...input, url: session.urls[i]!, headers: {} })), session };
 }
 
 export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
   const { admission: ticket, signal, killGraceMs = 2000, audioOnly = false } = options;
+  let session: RelaySession | undefined;
   try {
     if (signal?.aborted) throw abortError(signal);
     await ticket?.acquire(signal);
+    const relayed = options.upstream === 'direct' ? undefined : await viaRelay(selection, options);
+    session = relayed?.session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    const proc = spawnGroup(command, buildFfmpegArgs(selection.inputs, { audioOnly }));
+    const args = relayed
+      ? buildFfmpegArgs(relayed.inputs, { audioOnly, protocols: 'http,tcp' })
+      : buildFfmpegArgs(selection.inputs, { audioOnly, protocols: DIRECT_PROTOCOLS });
+    const proc = spawnGroup(command, args);
     await new Promise<void>((resolve) => {
       proc.child.once('spawn', resolve);
       proc.child.once('error', () => resolve());
     });
     if (proc.spawnError) throw new MuxError('MUX_FAILED', missingBinaryMessage('ffmpeg', command), { cause: proc.spawnError });
     const mimeType = audioOnly ? 'audio/mp4' : 'video/mp4';
-    return new MuxStream(proc, { ...selection.info, mimeType }, { ticket, signal, killGraceMs });
+    return new MuxStream(proc, { ...selection.info, mimeType }, {
+      ticket, signal, killGraceMs,
+      onClose: () => session?.close(),
+      // By the first output byte ffmpeg has opened every input, so the relay knows their exact sizes.
+      exactSize: session ? () => sumIfKnown(session!.sizes()) : undefined,
+    });
   } catch (error) {
+    session?.close();
     ticket?.release();
     throw error;
   }
+}
+
+function sumIfKnown(sizes: Array<number | undefined>): number | undefined {
+  return sizes.every((size) => size !== undefined) ? sizes.reduce<number>((sum, size) => sum + size!, 0) : undefined;
 }

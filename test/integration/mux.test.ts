@@ -68,9 +68,23 @@ describe('createMuxStream against the local fixture site', () => {
     const media = await fetch(selection.inputs[0]!.url, { headers: { 'user-agent': selection.inputs[0]!.headers['User-Agent']! } });
     assert.equal(media.status, 403);
     const stripped = { ...selection, inputs: selection.inputs.map(({ headers: { Cookie: _c, ...rest }, ...input }) => ({ ...input, headers: rest })) };
-    const stream = await createMuxStream(site.pageUrl('h264'), { selection: stripped });
-    await assert.rejects(pipeline(stream, createWriteStream(join(dir, 'refused.mp4'))), (error: unknown) =>
-      error instanceof MuxError && error.code === 'UPSTREAM_FORBIDDEN');
+    const noRefresh = () => Promise.reject(new Error('no re-extraction in this test'));
+    for (const upstream of ['direct', 'relay'] as const) {
+      const stream = await createMuxStream(site.pageUrl('h264'), { selection: stripped, upstream, refresh: noRefresh });
+      await assert.rejects(pipeline(stream, createWriteStream(join(dir, `refused-${upstream}.mp4`))), (error: unknown) =>
+        error instanceof MuxError && error.code === 'UPSTREAM_FORBIDDEN', upstream);
+    }
+  });
+
+  it('re-extracts once when the media server refuses the URL, and completes', async () => {
+    const selection = await extractSelection(site.pageUrl('h264'));
+    const stale = { ...selection, inputs: selection.inputs.map((input) => ({ ...input, headers: { ...input.headers, Cookie: 'session=expired' } })) };
+    const pagesBefore = site.stats.pages;
+    const stream = await createMuxStream(site.pageUrl('h264'), { selection: stale });
+    const out = join(dir, 'refreshed.mp4');
+    await pipeline(stream, createWriteStream(out));
+    assert.equal(site.stats.pages, pagesBefore + 1, 'one fresh extraction');
+    assert.deepEqual((await probeFile(out)).streams.map((s) => s.type), ['video', 'audio']);
   });
 
   it('remuxes a single file whose index (moov) is at the end', async () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFixtureSite, FANCY_TITLE, type FixtureSite } from '../helpers/fixture-site.js';
-import { CLIP_SECONDS } from '../helpers/media.js';
+import { CLIP_SECONDS, MEDIA_DIR } from '../helpers/media.js';
 import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed, isAlive } from '../helpers/processes.js';
@@ -43,7 +43,9 @@ describe('server routes', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'video/mp4');
     assert.equal(res.headers['content-length'], undefined, 'no Content-Length from a guess');
-    assert.equal(res.headers['x-estimated-content-length'], '1146880');
+    // The relay knows the inputs' exact sizes by the first byte: their sum replaces yt-dlp's guess (1146880).
+    const inputs = (await stat(join(MEDIA_DIR, 'h264-video.mp4'))).size + (await stat(join(MEDIA_DIR, 'aac-audio.m4a'))).size;
+    assert.equal(res.headers['x-estimated-content-length'], String(inputs));
     assert.equal(res.headers['cache-control'], 'no-store');
     const disposition = res.headers['content-disposition']!;
     const star = /filename\*=UTF-8''([^;]+)/.exec(disposition)![1]!;
@@ -52,6 +54,7 @@ describe('server routes', () => {
     assert.match(fallback, /^[\x20-\x7e]+\.mp4$/);
     assert.ok(!/[/\\"]/.test(fallback));
     const body = await readBody(res);
+    assert.ok(Math.abs(body.length - inputs) / inputs < 0.02, `estimate ${inputs} within 2 % of ${body.length}`);
     const out = join(dir, 'fancy.mp4');
     await writeFile(out, body);
     const probe = await probeFile(out);

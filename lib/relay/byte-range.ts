@@ -1,0 +1,38 @@
+// Range and Content-Range, the parts we need (one range per request).
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive; undefined means "to the end". */
+  end?: number;
+}
+
+/** `bytes=10-`, `bytes=10-99` → range; suffix ranges, lists and garbage → undefined (serve all). */
+export function parseRangeHeader(header: string | undefined): ByteRange | undefined {
+  const match = /^bytes=(\d+)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!match) return undefined;
+  const start = Number(match[1]);
+  const end = match[2] ? Number(match[2]) : undefined;
+  if (end !== undefined && end < start) return undefined;
+  return end === undefined ? { start } : { start, end };
+}
+
+export interface ContentRange {
+  start: number;
+  end: number;
+  /** Total size of the resource, if the server said. */
+  total: number | undefined;
+}
+
+/** `bytes 0-99/1000` (or `/*`) → parts; anything else → undefined. */
+export function parseContentRange(header: string | undefined): ContentRange | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header?.trim() ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), end: Number(match[2]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+
+/** The ranges [from, to] is cut into, `size` bytes each (the last may be shorter). */
+export function splitRanges(from: number, to: number, size: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = from; start <= to; start += size) out.push([start, Math.min(start + size - 1, to)]);
+  return out;
+}

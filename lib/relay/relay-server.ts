@@ -1,0 +1,135 @@
+// The loopback relay ffmpeg reads from: one node:http server per process on
+// 127.0.0.1, started when first needed. Each mux session registers its
+// upstream URLs (with their headers and cookies) under random tokens, so no
+// secret is ever in ffmpeg's argv; the tokens die with the session.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MuxError } from '../errors.js';
+import { ByteBudget } from './budget.js';
+import { parseRangeHeader } from './byte-range.js';
+import { RangeReader } from './range-reader.js';
+import { RangeSource, type SourceOptions } from './range-source.js';
+import type { UpstreamTarget } from './upstream.js';
+
+export interface RelayOptions extends SourceOptions {
+  /** Bytes per upstream range request. */
+  rangeSize: number;
+  /** Range requests in flight per input. */
+  parallel: number;
+  /** Heap bytes a session's read-ahead may hold. */
+  maxBufferedBytes: number;
+}
+
+export interface RelaySession {
+  /** Loopback URLs for ffmpeg, one per registered input. */
+  urls: string[];
+  /** Exact sizes, once ffmpeg's first request for each told them. */
+  sizes(): Array<number | undefined>;
+  /** Forget the tokens and stop every upstream request of the session. */
+  close(): void;
+}
+
+interface Registration {
+  source: RangeSource;
+  session: { budget: ByteBudget; controller: AbortController; options: RelayOptions };
+}
+
+const STATUS_TO_FFMPEG: Partial<Record<MuxError['code'], number>> = { UPSTREAM_FORBIDDEN: 403, NOT_FOUND: 404, TIMEOUT: 504 };
+
+const isLoopback = (address: string | undefined) => address === '127.0.0.1' || address === '::ffff:127.0.0.1' || address === '::1';
+
+export class Relay {
+  readonly #port: number;
+  readonly #tokens = new Map<string, Registration>();
+
+  private constructor(server: Server) {
+    this.#port = (server.address() as AddressInfo).port;
+  }
+
+  static async start(): Promise<Relay> {
+    const server = createServer();
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    // The relay must never keep a process (a CLI run, a test) alive on its own.
+    server.unref();
+    const relay = new Relay(server);
+    server.on('request', (req, res) => void relay.#handle(req, res));
+    return relay;
+  }
+
+  get port(): number { return this.#port; }
+  /** Tokens registered now (for tests and metrics). */
+  get tokens(): number { return this.#tokens.size; }
+
+  register(targets: Array<UpstreamTarget & { refresh?: () => Promise<UpstreamTarget> }>, options: RelayOptions): RelaySession {
+    const session = { budget: new ByteBudget(options.maxBufferedBytes), controller: new AbortController(), options };
+    const tokens: string[] = [];
+    const sources = targets.map(({ refresh, ...target }) => {
+      const source = new RangeSource(target, options, refresh);
+      const token = randomBytes(24).toString('base64url');
+      this.#tokens.set(token, { source, session });
+      tokens.push(token);
+      return source;
+    });
+    return {
+      urls: tokens.map((token) => `http://127.0.0.1:${this.#port}/${token}`),
+      sizes: () => sources.map((source) => source.size),
+      close: () => {
+        for (const token of tokens) this.#tokens.delete(token);
+        session.controller.abort();
+      },
+    };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const registration = this.#tokens.get((req.url ?? '').slice(1));
+    if (!isLoopback(req.socket.remoteAddress) || !registration || req.method !== 'GET') {
+      res.writeHead(registration && req.method !== 'GET' ? 405 : 404).end();
+      return;
+    }
+    const { source, session } = registration;
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, session.controller.signal]);
+    res.once('close', () => controller.abort());
+    const asked = parseRangeHeader(req.headers.range) ?? { start: 0 };
+    const { rangeSize, parallel } = session.options;
+    try {
+      const first = await source.open(asked.start, asked.start + rangeSize - 1, signal);
+      if (!first.ranged) {
+        // The server ignores Range: one plain stream of the whole file.
+        res.writeHead(200, first.total !== undefined ? { 'content-length': first.total } : {});
+        first.res.pipe(res);
+        return;
+      }
+      const total = first.total;
+      const end = Math.min(asked.end ?? Infinity, total !== undefined ? total - 1 : Infinity);
+      if (!Number.isFinite(end)) throw new Error('the media server did not say how large the file is');
+      res.writeHead(req.headers.range ? 206 : 200, {
+        'accept-ranges': 'bytes',
+        'content-length': end - asked.start + 1,
+        ...(req.headers.range ? { 'content-range': `bytes ${asked.start}-${end}/${total ?? '*'}` } : {}),
+      });
+      await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget }, signal).run(asked.start, end, first.res);
+      res.end();
+    } catch (error) {
+      // ffmpeg reports a failed or cut input; pass the upstream's verdict on so its message says why.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(STATUS_TO_FFMPEG[(error as MuxError).code] ?? 502).end();
+    }
+  }
+}
+
+let shared: Promise<Relay> | undefined;
+
+/** The process's relay, started on first use. */
+export function getRelay(): Promise<Relay> {
+  shared ??= Relay.start().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}

@@ -1,0 +1,64 @@
+// One request to the media server: the extracted headers, an optional byte
+// range, redirects followed (a few) under the same URL checks as the first hop.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { abortError, MuxError } from '../errors.js';
+import { cleanHeaders } from '../headers.js';
+import { checkUrl } from '../url.js';
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+// Keep-alive: consecutive ranges reuse connections instead of a new handshake each.
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' }),
+};
+
+export interface UpstreamTarget {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface OpenOptions {
+  /** Inclusive byte range; omit for the whole resource. */
+  range?: [number, number];
+  signal: AbortSignal;
+  allowPrivateNetworks: boolean;
+  /** No byte for this long → the request fails (and may be retried). */
+  readTimeoutMs: number;
+}
+
+function send(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal: options.signal }, resolve);
+    req.setTimeout(options.readTimeoutMs, () => req.destroy(new MuxError('TIMEOUT', `no answer from ${url.host} in ${options.readTimeoutMs} ms`)));
+    req.once('error', (error) => reject(options.signal.aborted ? abortError(options.signal) : error));
+    req.end();
+  });
+}
+
+/** Opens `target` (following redirects); resolves with the response and the URL that answered. */
+export async function openUpstream(target: UpstreamTarget, options: OpenOptions): Promise<{ res: IncomingMessage; url: string }> {
+  const headers = cleanHeaders(target.headers, ['range', 'host', 'accept-encoding', 'connection', 'content-length']);
+  headers['Accept-Encoding'] = 'identity';
+  if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1]}`;
+  let url = target.url;
+  for (let hop = 0; ; hop += 1) {
+    const parsed = checkUrl(url, { allowPrivateNetworks: options.allowPrivateNetworks, label: 'media URL', maxLength: 16_384 });
+    const res = await send(parsed, headers, options);
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };
+    res.resume();
+    if (hop >= MAX_REDIRECTS) throw new MuxError('UPSTREAM_FORBIDDEN', `more than ${MAX_REDIRECTS} redirects from the media server`);
+    url = new URL(location, parsed).href;
+  }
+}
+
+/** What an unexpected status means for a download. */
+export function statusError(status: number, host: string): MuxError {
+  if (status === 401 || status === 403 || status === 410) return new MuxError('UPSTREAM_FORBIDDEN', `the media server (${host}) answered ${status}`);
+  if (status === 404) return new MuxError('NOT_FOUND', `the media server (${host}) answered 404`);
+  return new MuxError('MUX_FAILED', `the media server (${host}) answered ${status}`);
+}
