@@ -32,6 +32,12 @@ export const VIDEOS: Record<string, Video> = {
 export interface FixtureOptions {
   /** Per-connection media rate limit in bytes/s. */
   throttle?: number;
+  /** Cut the first response for this file after this many bytes (once). */
+  cutOnce?: { file: string; afterBytes: number };
+  /** The first session's cookie stops working (403) after this many media requests, like an expiring signature. */
+  expireFirstSessionAfter?: number;
+  /** Answer media requests with 200 and the whole file, ignoring Range. */
+  ignoreRange?: boolean;
 }
 
 export interface FixtureStats {
@@ -107,6 +113,8 @@ function throttleStream(rate: number): Transform {
 
 export async function startFixtureSite(options: FixtureOptions = {}): Promise<FixtureSite> {
   const sessions = new Map<string, string | undefined>();
+  const mediaUses = new Map<string, number>();
+  let cutPending = options.cutOnce;
   const stats: FixtureStats = { pages: 0, mediaRequests: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
   const cookies: string[] = [];
   const events = new EventEmitter();
@@ -126,11 +134,14 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     stats.mediaRequests += 1;
     events.emit('media', name);
     if (!allowed(req)) return forbid(res);
+    const session = readCookie(req, 'session')!;
+    mediaUses.set(session, (mediaUses.get(session) ?? 0) + 1);
+    if (session === cookies[0] && mediaUses.get(session)! >= (options.expireFirstSessionAfter ?? Infinity)) sessions.delete(session);
     const path = await ensureMedia(name);
     const size = statSync(path).size;
     let start = 0;
     let end = size - 1;
-    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    const range = options.ignoreRange ? null : /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
     if (range && (range[1] || range[2])) {
       start = range[1] ? Number(range[1]) : size - Number(range[2]);
       end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
@@ -149,7 +160,13 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     if (req.method === 'HEAD') return void res.end();
     stats.openMedia += 1;
     stats.peakOpenMedia = Math.max(stats.peakOpenMedia, stats.openMedia);
-    const steps = [createReadStream(path, { start, end, highWaterMark: 16 * 1024 }),
+    let last = end;
+    if (cutPending?.file === name) {
+      last = Math.min(end, start + cutPending.afterBytes - 1);
+      cutPending = undefined;
+      res.once('finish', () => res.destroy());
+    }
+    const steps = [createReadStream(path, { start, end: last, highWaterMark: 16 * 1024 }),
       ...(options.throttle ? [throttleStream(options.throttle)] : []), res] as const;
     await pipeline(...(steps as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream])).catch(() => {});
     stats.openMedia -= 1;

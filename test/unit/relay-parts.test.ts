@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ByteBudget } from '../../lib/relay/budget.js';
+import { parseContentRange, parseRangeHeader, splitRanges } from '../../lib/relay/byte-range.js';
+import { cleanHeaders } from '../../lib/headers.js';
+
+describe('byte ranges', () => {
+  it('reads the Range forms ffmpeg sends and refuses the rest', () => {
+    assert.deepEqual(parseRangeHeader('bytes=0-'), { start: 0 });
+    assert.deepEqual(parseRangeHeader('bytes=100-199'), { start: 100, end: 199 });
+    for (const bad of [undefined, '', 'bytes=-500', 'bytes=5-1', 'bytes=0-1,5-6', 'items=0-1']) assert.equal(parseRangeHeader(bad), undefined, String(bad));
+  });
+
+  it('reads Content-Range with and without a total', () => {
+    assert.deepEqual(parseContentRange('bytes 0-99/1000'), { start: 0, end: 99, total: 1000 });
+    assert.deepEqual(parseContentRange('bytes 5-9/*'), { start: 5, end: 9, total: undefined });
+    assert.equal(parseContentRange('bytes */1000'), undefined);
+  });
+
+  it('cuts a span into ranges, the last one shorter', () => {
+    assert.deepEqual(splitRanges(0, 24, 10), [[0, 9], [10, 19], [20, 24]]);
+    assert.deepEqual(splitRanges(5, 5, 10), [[5, 5]]);
+  });
+});
+
+describe('ByteBudget', () => {
+  it('wakes waiters once bytes are given back below the limit', () => {
+    const budget = new ByteBudget(100);
+    budget.take(120);
+    assert.equal(budget.full, true);
+    let woken = 0;
+    budget.onFree(() => { woken += 1; });
+    const cancelled = budget.onFree(() => { woken += 100; });
+    cancelled();
+    budget.give(10);
+    assert.equal(woken, 0, 'still full');
+    budget.give(50);
+    assert.equal(woken, 1);
+    budget.give(500);
+    assert.equal(budget.used, 0, 'never negative');
+    assert.equal(woken, 1, 'each waiter wakes once');
+  });
+});
+
+describe('cleanHeaders', () => {
+  it('drops bad names, strips line breaks, and leaves out what we set ourselves', () => {
+    assert.deepEqual(cleanHeaders({ 'User-Agent': 'UA\r\nX: 1', 'Bad Name': 'v', Range: 'bytes=0-', Cookie: 'a=1' }, ['range']),
+      { 'User-Agent': 'UAX: 1', BadName: 'v', Cookie: 'a=1' });
+  });
+});
