@@ -1,4 +1,18 @@
-// Every default of the server in one place, and the reading of the environment.
+// Every default in one place, and the reading of the environment.
+
+/** Relay tuning; the README's benchmark section says how these were chosen. */
+export const DEFAULT_RELAY = {
+  /** Bytes per upstream range request. */
+  rangeSize: 4 * 1024 * 1024,
+  /** Range requests in flight per input. */
+  parallel: 5,
+  /** Heap bytes one download's read-ahead may hold (all its inputs together): the 4 ranges ahead of the head. */
+  maxBufferedBytes: 2 * 1024 * 1024,
+  /** Attempts per range after the first. */
+  retries: 3,
+  /** A range that sends nothing for this long is reopened. */
+  readTimeoutMs: 30_000,
+};
 
 export interface ServerConfig {
   /** @default 8080 */
@@ -27,6 +41,14 @@ export interface ServerConfig {
   cacheTtlMs: number;
   /** Seconds in `Retry-After` when Gate 1 is full. @default 10 */
   retryAfterSeconds: number;
+  /** 'relay' (ranged, parallel fetches by us) or 'direct' (ffmpeg reads the CDN itself). @default 'relay' */
+  upstream: 'relay' | 'direct';
+  /** Relay: bytes per upstream range request. @default 4 MiB */
+  relayRangeBytes: number;
+  /** Relay: range requests in flight per input. @default 5 */
+  relayParallel: number;
+  /** Relay: heap bytes one download's read-ahead may hold. @default 2 MiB */
+  relayBufferBytes: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -43,6 +65,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   idleTimeoutMs: 60_000,
   cacheTtlMs: 300_000,
   retryAfterSeconds: 10,
+  upstream: 'relay',
+  relayRangeBytes: DEFAULT_RELAY.rangeSize,
+  relayParallel: DEFAULT_RELAY.parallel,
+  relayBufferBytes: DEFAULT_RELAY.maxBufferedBytes,
 };
 
 export class ConfigError extends Error {
@@ -64,6 +90,9 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_IDLE_TIMEOUT_MS', 'idleTimeoutMs', 1_000, 3_600_000],
   ['PASSMUX_CACHE_TTL_MS', 'cacheTtlMs', 0, 86_400_000],
   ['PASSMUX_RETRY_AFTER', 'retryAfterSeconds', 1, 3_600],
+  ['PASSMUX_RELAY_RANGE_BYTES', 'relayRangeBytes', 16 * 1024, 1024 * 1024 * 1024],
+  ['PASSMUX_RELAY_PARALLEL', 'relayParallel', 1, 64],
+  ['PASSMUX_RELAY_BUFFER_BYTES', 'relayBufferBytes', 64 * 1024, 1024 * 1024 * 1024],
 ];
 
 /** Reads the server's configuration; throws ConfigError naming the first bad variable. */
@@ -85,5 +114,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     throw new ConfigError('PASSMUX_ALLOW_PRIVATE_NETWORKS', `expected 0 or 1, got "${allow}"`);
   }
   config.allowPrivateNetworks = allow === '1';
+  const upstream = env.PASSMUX_UPSTREAM;
+  if (upstream !== undefined && upstream !== '') {
+    if (upstream !== 'relay' && upstream !== 'direct') throw new ConfigError('PASSMUX_UPSTREAM', `expected relay or direct, got "${upstream}"`);
+    config.upstream = upstream;
+  }
   return config;
 }

@@ -58,7 +58,11 @@ export function createHandler(deps: HandlerDeps): Handler {
 
   const ctx: DownloadContext = {
     admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs,
-    muxOptions: { ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.extractionTimeoutMs },
+    muxOptions: {
+      ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.extractionTimeoutMs,
+      upstream: config.upstream,
+      relay: { rangeSize: config.relayRangeBytes, parallel: config.relayParallel, maxBufferedBytes: config.relayBufferBytes },
+    },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     track: (abort, done) => {
       running.set(done, abort);

@@ -1,5 +1,6 @@
 // Gate 2, then ffmpeg: the step from a Selection to bytes.
 import type { Ticket } from '../admission/admission-controller.js';
+import { DEFAULT_RELAY } from '../config.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -8,14 +9,6 @@ import type { MediaInput, Selection } from '../types.js';
 import { buildFfmpegArgs, DIRECT_PROTOCOLS } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 
-/** Relay defaults; see the README's "Upstream relay" section for how they were chosen. */
-export const DEFAULT_RELAY_OPTIONS: Omit<RelayOptions, 'allowPrivateNetworks'> = {
-  rangeSize: 10 * 1024 * 1024,
-  parallel: 4,
-  maxBufferedBytes: 4 * 1024 * 1024,
-  retries: 3,
-  readTimeoutMs: 30_000,
-};
 
 export interface StartMuxOptions {
   /** ffmpeg executable. @default process.env.PASSMUX_FFMPEG || 'ffmpeg' */
@@ -34,7 +27,7 @@ export interface StartMuxOptions {
    * `-headers`. @default 'relay'
    */
   upstream?: 'relay' | 'direct';
-  /** Tuning of the relay. @default DEFAULT_RELAY_OPTIONS */
+  /** Tuning of the relay. @default DEFAULT_RELAY (lib/config.ts) */
   relay?: Partial<Omit<RelayOptions, 'allowPrivateNetworks'>>;
   /** Allow media URLs on private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
   allowPrivateNetworks?: boolean;
@@ -51,7 +44,7 @@ async function viaRelay(selection: Selection, options: StartMuxOptions): Promise
     headers: input.headers,
     ...(refresh ? { refresh: () => refresh(index).then(({ url, headers }) => ({ url, headers })) } : {}),
   })), {
-    ...DEFAULT_RELAY_OPTIONS,
+    ...DEFAULT_RELAY,
     ...options.relay,
     allowPrivateNetworks: options.allowPrivateNetworks ?? process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1',
   });

@@ -20,13 +20,15 @@ export class ByteBudget {
 
   give(bytes: number): void {
     this.#used = Math.max(0, this.#used - bytes);
-    if (this.full) return;
+    // Wake the paused ranges only once half the budget is free: waking them for
+    // every buffer handed on makes them pause and resume per 64 KiB read.
+    if (this.#used > this.limit / 2) return;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
   }
 
-  /** Calls `wake` once, the next time bytes are given back below the limit. Returns a cancel function. */
+  /** Calls `wake` once, the next time usage falls to half the limit. Returns a cancel function. */
   onFree(wake: () => void): () => void {
     this.#waiters.add(wake);
     return () => this.#waiters.delete(wake);

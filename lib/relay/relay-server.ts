@@ -48,7 +48,8 @@ export class Relay {
   }
 
   static async start(): Promise<Relay> {
-    const server = createServer();
+    // Bigger socket buffers towards ffmpeg: fewer pause/resume rounds per megabyte.
+    const server = createServer({ highWaterMark: 256 * 1024 });
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

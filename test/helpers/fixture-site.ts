@@ -11,13 +11,18 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CLIP_SECONDS, ensureMedia, RECIPES } from './media.js';
 
-interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean }
+interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean; width?: number; height?: number }
 interface Video { title: string; tracks?: Track[]; file?: string }
 
 const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.64000d', bandwidth: 800_000, video: true };
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
 const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
 const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
+
+const benchTracks = (seconds: number): Track[] => [
+  { file: `bench-${seconds}s-video.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
+  { file: `bench-${seconds}s-audio.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
+];
 
 export const FANCY_TITLE = 'He said "hi" / Grüße – 日本語 🎬';
 
@@ -26,6 +31,8 @@ export const VIDEOS: Record<string, Video> = {
   vp9: { title: 'VP9 clip', tracks: [VP9, OPUS] },
   single: { title: 'Single file clip', file: 'moov-end.mp4' },
   big: { title: 'Big lossless clip', file: 'big.mp4' },
+  'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
+  'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
 };
 
@@ -78,7 +85,7 @@ function renderPage(origin: string, id: string, video: Video): string {
 
 function renderMpd(origin: string, tracks: Track[]): string {
   const sets = tracks.map((t, i) => `  <AdaptationSet mimeType="${t.mime}" contentType="${t.video ? 'video' : 'audio'}">
-   <Representation id="r${i}" codecs="${t.codecs}" bandwidth="${t.bandwidth}" ${t.video ? 'width="320" height="240" frameRate="30"' : 'audioSamplingRate="48000"'}>
+   <Representation id="r${i}" codecs="${t.codecs}" bandwidth="${t.bandwidth}" ${t.video ? `width="${t.width ?? 320}" height="${t.height ?? 240}" frameRate="30"` : 'audioSamplingRate="48000"'}>
     <BaseURL>${origin}/media/${t.file}</BaseURL>
    </Representation>
   </AdaptationSet>`).join('\n');

@@ -19,8 +19,19 @@ const audio = (seconds: number) => [
 const h264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-pix_fmt', 'yuv420p'];
 const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k'];
 
-/** name → ffmpeg arguments that write it (the output path is appended). */
-export const RECIPES: Record<string, string[]> = {
+/** A file made by looping another one `times` times without re-encoding. */
+interface Loop { loop: string; times: number }
+
+const bench1080p = ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast',
+  '-crf', '14', '-g', '60', '-pix_fmt', 'yuv420p', '-an'];
+
+/** name → ffmpeg arguments that write it (the output path is appended), or a loop of another file. */
+export const RECIPES: Record<string, string[] | Loop> = {
+  // Benchmark sources (made only when the benchmark asks): 20 s of 1080p (~60 MB) and 120 s (~360 MB).
+  'bench-20s-video.mp4': bench1080p,
+  'bench-20s-audio.m4a': [...audio(20), '-c:a', 'aac', '-b:a', '128k', '-vn'],
+  'bench-120s-video.mp4': { loop: 'bench-20s-video.mp4', times: 6 },
+  'bench-120s-audio.m4a': { loop: 'bench-20s-audio.m4a', times: 6 },
   'h264-video.mp4': [...video(CLIP_SECONDS), ...h264, '-an'],
   'aac-audio.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '96k', '-vn'],
   'vp9-video.webm': [...video(CLIP_SECONDS), ...vp9, '-an'],
@@ -51,11 +62,16 @@ export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<
   if (existsSync(target)) return target;
   await mkdir(MEDIA_DIR, { recursive: true });
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
-  await runFfmpeg([...RECIPES[name]!, partial]);
+  const recipe = RECIPES[name]!;
+  const args = Array.isArray(recipe)
+    ? recipe
+    : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];
+  await runFfmpeg([...args, partial]);
   await rename(partial, target);
   return target;
 }
 
+/** Every clip the tests use (not the benchmark's large sources). */
 export async function ensureAllMedia(): Promise<void> {
-  await Promise.all(Object.keys(RECIPES).map((name) => ensureMedia(name)));
+  await Promise.all(Object.keys(RECIPES).filter((name) => !name.startsWith('bench-')).map((name) => ensureMedia(name)));
 }

@@ -24,7 +24,7 @@ describe('byte ranges', () => {
 });
 
 describe('ByteBudget', () => {
-  it('wakes waiters once bytes are given back below the limit', () => {
+  it('wakes waiters once usage falls to half the limit, not for every buffer given back', () => {
     const budget = new ByteBudget(100);
     budget.take(120);
     assert.equal(budget.full, true);
@@ -35,6 +35,9 @@ describe('ByteBudget', () => {
     budget.give(10);
     assert.equal(woken, 0, 'still full');
     budget.give(50);
+    assert.equal(woken, 0, 'below the limit but above half: no churn');
+    assert.equal(budget.full, false);
+    budget.give(10);
     assert.equal(woken, 1);
     budget.give(500);
     assert.equal(budget.used, 0, 'never negative');
