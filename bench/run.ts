@@ -67,7 +67,7 @@ for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-vi
 const fast = await startFixture(0);
 const slow = await startFixture(THROTTLE);
 const rows: Row[] = [];
-let crowd = '';
+const crowd: string[] = [];
 try {
   for (const [source, site, page] of ONLY === 'crowd' ? [] : [
     ['120 s 1080p (~360 MB), unthrottled', fast.origin, 'bench-120s'],
@@ -81,15 +81,14 @@ try {
     rows.push(await passmuxRow(source, 'direct', url));
     rows.push(await passmuxRow(source, 'relay', url));
   }
-  if (ONLY !== 'throughput') {
-  console.error('50 slow clients (25 muxing, 25 queued)…');
-  const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25' });
-  const page = `${slow.origin}/watch/bench-120s`;
-  await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
-  const admitted = await slowClients(origin, page, 50, 200, 10_000);
-  crowd = `50 clients at once reading one chunk per 200 ms for 10 s (${admitted} streaming, the rest queued), relay: `
-    + `server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB`;
-  await stop(proc.child);
+  for (const upstream of ONLY === 'throughput' ? [] : ['direct', 'relay']) {
+    console.error(`50 slow clients (25 muxing, 25 queued), ${upstream}…`);
+    const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25', PASSMUX_UPSTREAM: upstream });
+    const page = `${slow.origin}/watch/bench-120s`;
+    await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
+    const admitted = await slowClients(origin, page, 50, 200, 10_000);
+    crowd.push(`- ${upstream}: server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB (${admitted} streaming, the rest queued)`);
+    await stop(proc.child);
   }
 } finally {
   await Promise.all([stop(fast.proc.child), stop(slow.proc.child)]);
@@ -99,4 +98,4 @@ const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' })
 console.log(`passmux benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, `
   + `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${ffmpegVersion}; medians of ${RUNS} runs after a warm-up.\n`);
 if (rows.length > 0) console.log(table(rows));
-console.log(`\n${crowd}`);
+if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading one chunk per 200 ms for 10 s:\n${crowd.join('\n')}`);

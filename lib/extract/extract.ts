@@ -1,33 +1,51 @@
 // The two questions we ask yt-dlp: "what is this page?" and "which streams,
 // with which headers, should we mux?".
+import { MuxError } from '../errors.js';
+import { getForwardProxy } from '../egress/forward-proxy.js';
+import { checkPort, egressPolicy, portOf, resolveChecked, type PolicyOptions } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
 import type { Selection, VideoInfo } from '../types.js';
 import { parseSelection, parseVideoInfo } from './parse-info.js';
 import { runYtdlp, type RunYtdlpOptions } from './run-ytdlp.js';
-import { buildYtdlpArgs, type FormatChoice } from './ytdlp-args.js';
+import { buildYtdlpArgs, type FormatChoice, type YtdlpArgsOptions } from './ytdlp-args.js';
 
-export interface ExtractOptions extends RunYtdlpOptions {
-  /** Allow page URLs on loopback/private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
-  allowPrivateNetworks?: boolean;
-}
+/**
+ * `allowPrivateNetworks` defaults to PASSMUX_ALLOW_PRIVATE_NETWORKS=1; `policy`
+ * (addresses, ports, resolver) to the environment as well.
+ */
+export interface ExtractOptions extends RunYtdlpOptions, PolicyOptions {}
 
-export function allowPrivateFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1';
+/**
+ * Checks the page URL (syntax, then its host's addresses and port), then runs
+ * yt-dlp with every request it makes going through our guarded proxy. A hop
+ * the guard refused (a redirect into the private network) is reported as such.
+ */
+async function runGuarded(url: string, options: ExtractOptions, ytdlp: Omit<YtdlpArgsOptions, 'proxy' | 'noPluginDirs'>): Promise<unknown> {
+  const policy = egressPolicy(options);
+  const page = checkUrl(url, { allowPrivateNetworks: policy.allowPrivateNetworks || (policy.exempt?.length ?? 0) > 0, label: 'page URL' });
+  checkPort(portOf(page), policy);
+  await resolveChecked(page.hostname, policy);
+  const session = (await getForwardProxy()).open(policy);
+  try {
+    return await runYtdlp((features) => buildYtdlpArgs(page.href, { ...ytdlp, ...features, proxy: session.url }), options);
+  } catch (error) {
+    const [refusal] = session.refusals();
+    if (refusal) throw new MuxError('INVALID_URL', `the page leads to an address passmux does not fetch: ${refusal}`, { cause: error });
+    throw error;
+  } finally {
+    session.close();
+  }
 }
 
 /** Light metadata for a page URL (flat extraction). */
 export async function extractInfo(url: string, options: ExtractOptions = {}): Promise<VideoInfo> {
-  const allowPrivateNetworks = options.allowPrivateNetworks ?? allowPrivateFromEnv();
-  const page = checkUrl(url, { allowPrivateNetworks, label: 'page URL' });
-  return parseVideoInfo(await runYtdlp(buildYtdlpArgs(page.href, { mode: 'info' }), options));
+  return parseVideoInfo(await runGuarded(url, options, { mode: 'info' }));
 }
 
 /** Full extraction: the formats to mux, each with its URL and request headers, all URL-checked. */
 export async function extractSelection(url: string, options: ExtractOptions & FormatChoice = {}): Promise<Selection> {
-  const allowPrivateNetworks = options.allowPrivateNetworks ?? allowPrivateFromEnv();
-  const page = checkUrl(url, { allowPrivateNetworks, label: 'page URL' });
-  const json = await runYtdlp(buildYtdlpArgs(page.href, { ...options, mode: 'select' }), options);
+  const json = await runGuarded(url, options, { ...options, mode: 'select' });
   const selection = parseSelection(json, options.audioOnly ? 'm4a' : 'mp4');
-  for (const input of selection.inputs) checkUrl(input.url, { allowPrivateNetworks, label: 'format URL', maxLength: 16_384 });
+  for (const input of selection.inputs) checkUrl(input.url, { allowPrivateNetworks: true, label: 'format URL', maxLength: 16_384 });
   return selection;
 }

@@ -1,5 +1,6 @@
 // Runs yt-dlp once and returns its parsed JSON. One exit path: whatever
 // happens (timeout, abort, failure), the process is stopped before we settle.
+import { execFile } from 'node:child_process';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -18,11 +19,26 @@ export interface RunYtdlpOptions {
   timeoutMs?: number;
 }
 
-export async function runYtdlp(args: string[], options: RunYtdlpOptions = {}): Promise<unknown> {
+const pluginDirSupport = new Map<string, Promise<boolean>>();
+
+/** Whether this yt-dlp knows --no-plugin-dirs (asked once per binary). */
+export function supportsNoPluginDirs(command: string): Promise<boolean> {
+  let known = pluginDirSupport.get(command);
+  if (!known) {
+    known = new Promise<boolean>((resolve) => {
+      execFile(command, ['--help'], { maxBuffer: 4 * 1024 * 1024, timeout: 20_000 }, (error, stdout) => resolve(!error && stdout.includes('--no-plugin-dirs')));
+    });
+    pluginDirSupport.set(command, known);
+  }
+  return known;
+}
+
+/** Runs yt-dlp with `buildArgs(features)` and returns its parsed JSON. */
+export async function runYtdlp(buildArgs: (features: { noPluginDirs: boolean }) => string[], options: RunYtdlpOptions = {}): Promise<unknown> {
   const { signal, timeoutMs = 60_000 } = options;
   if (signal?.aborted) throw abortError(signal);
   const command = resolveBinary('yt-dlp', options.ytdlp);
-  const proc = spawnGroup(command, args);
+  const proc = spawnGroup(command, buildArgs({ noPluginDirs: await supportsNoPluginDirs(command) }));
   const chunks: Buffer[] = [];
   let length = 0;
   let failure: MuxError | undefined;

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../config.js';
 import { MuxError } from '../errors.js';
+import type { EgressPolicy } from '../egress/guard.js';
 import { extractSelection } from '../extract/extract.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
@@ -21,6 +22,8 @@ export interface HandlerDeps {
   extract?: ExtractFn;
   /** One JSON object per finished download. @default a JSON line on stdout */
   log?: (entry: Record<string, unknown>) => void;
+  /** Egress policy overrides (tests: a resolver hook, exempt addresses). @default from config and environment */
+  policy?: Partial<EgressPolicy>;
 }
 
 export interface Handler {
@@ -46,8 +49,9 @@ export function createHandler(deps: HandlerDeps): Handler {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...deps.config };
   const { admission } = deps;
   const metrics = new Metrics();
+  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...deps.policy };
   const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractSelection(url, {
-    ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, allowPrivateNetworks: config.allowPrivateNetworks,
+    ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy,
   }));
   const cache = new ExtractionCache({
     extract, maxConcurrent: config.maxExtractions, ttlMs: config.cacheTtlMs,
@@ -59,7 +63,7 @@ export function createHandler(deps: HandlerDeps): Handler {
   const ctx: DownloadContext = {
     admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs,
     muxOptions: {
-      ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.extractionTimeoutMs,
+      ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
       upstream: config.upstream,
       relay: { rangeSize: config.relayRangeBytes, parallel: config.relayParallel, maxBufferedBytes: config.relayBufferBytes },
     },

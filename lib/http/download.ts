@@ -18,7 +18,7 @@ export interface DownloadContext {
   cache: ExtractionCache;
   metrics: Metrics;
   /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
-  muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'allowPrivateNetworks' | 'timeoutMs' | 'upstream' | 'relay'>;
+  muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'upstream' | 'relay'>;
   idleTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;

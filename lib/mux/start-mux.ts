@@ -1,6 +1,8 @@
 // Gate 2, then ffmpeg: the step from a Selection to bytes.
 import type { Ticket } from '../admission/admission-controller.js';
 import { DEFAULT_RELAY } from '../config.js';
+import { checkPort, egressPolicy, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
+import { checkUrl } from '../url.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -28,9 +30,11 @@ export interface StartMuxOptions {
    */
   upstream?: 'relay' | 'direct';
   /** Tuning of the relay. @default DEFAULT_RELAY (lib/config.ts) */
-  relay?: Partial<Omit<RelayOptions, 'allowPrivateNetworks'>>;
+  relay?: Partial<Omit<RelayOptions, 'policy'>>;
   /** Allow media URLs on private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
   allowPrivateNetworks?: boolean;
+  /** Where the relay may connect (addresses, ports, resolver). @default egressPolicy() from the environment */
+  policy?: Partial<EgressPolicy>;
   /** A fresh copy of input `index` (re-extraction), used once when its URL is refused mid-way. */
   refresh?: (index: number) => Promise<MediaInput>;
 }
@@ -46,7 +50,7 @@ async function viaRelay(selection: Selection, options: StartMuxOptions): Promise
   })), {
     ...DEFAULT_RELAY,
     ...options.relay,
-    allowPrivateNetworks: options.allowPrivateNetworks ?? process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1',
+    policy: egressPolicy(options),
   });
   return { inputs: selection.inputs.map((input, i) => ({ ...input, url: session.urls[i]!, headers: {} })), session };
 }
@@ -57,6 +61,7 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
   try {
     if (signal?.aborted) throw abortError(signal);
     await ticket?.acquire(signal);
+    if (options.upstream === 'direct') await checkDirectInputs(selection.inputs, egressPolicy(options));
     const relayed = options.upstream === 'direct' ? undefined : await viaRelay(selection, options);
     session = relayed?.session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
@@ -80,6 +85,18 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
     session?.close();
     ticket?.release();
     throw error;
+  }
+}
+
+/**
+ * ffmpeg dials direct inputs itself, so the guard can only look first (it
+ * resolves again; prefer the relay where DNS rebinding matters).
+ */
+async function checkDirectInputs(inputs: readonly MediaInput[], policy: EgressPolicy): Promise<void> {
+  for (const input of inputs) {
+    const url = checkUrl(input.url, { allowPrivateNetworks: true, label: 'format URL', maxLength: 16_384 });
+    checkPort(portOf(url), policy);
+    await resolveChecked(url.hostname, policy);
   }
 }
 

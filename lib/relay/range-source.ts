@@ -4,10 +4,11 @@
 import type { IncomingMessage } from 'node:http';
 import { abortError, MuxError } from '../errors.js';
 import { parseContentRange } from './byte-range.js';
+import type { EgressPolicy } from '../egress/guard.js';
 import { openUpstream, statusError, type UpstreamTarget } from './upstream.js';
 
 export interface SourceOptions {
-  allowPrivateNetworks: boolean;
+  policy: EgressPolicy;
   readTimeoutMs: number;
   /** Attempts per range after the first. @default 3 */
   retries: number;

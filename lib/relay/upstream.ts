@@ -1,9 +1,11 @@
 // One request to the media server: the extracted headers, an optional byte
 // range, redirects followed (a few) under the same URL checks as the first hop.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { abortError, MuxError } from '../errors.js';
 import { cleanHeaders } from '../headers.js';
+import { checkPort, guardedLookup, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
 
 const MAX_REDIRECTS = 5;
@@ -24,7 +26,8 @@ export interface OpenOptions {
   /** Inclusive byte range; omit for the whole resource. */
   range?: [number, number];
   signal: AbortSignal;
-  allowPrivateNetworks: boolean;
+  /** Which addresses and ports may be dialled; checked on every hop. */
+  policy: EgressPolicy;
   /** No byte for this long → the request fails (and may be retried). */
   readTimeoutMs: number;
 }
@@ -32,7 +35,9 @@ export interface OpenOptions {
 function send(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(url, { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal: options.signal }, resolve);
+    // Names are resolved once, checked, and dialled at exactly the checked address.
+    const lookup = guardedLookup(options.policy) as unknown as RequestOptions['lookup'];
+    const req = request(url, { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal: options.signal, lookup }, resolve);
     req.setTimeout(options.readTimeoutMs, () => req.destroy(new MuxError('TIMEOUT', `no answer from ${url.host} in ${options.readTimeoutMs} ms`)));
     req.once('error', (error) => reject(options.signal.aborted ? abortError(options.signal) : error));
     req.end();
@@ -46,7 +51,10 @@ export async function openUpstream(target: UpstreamTarget, options: OpenOptions)
   if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1]}`;
   let url = target.url;
   for (let hop = 0; ; hop += 1) {
-    const parsed = checkUrl(url, { allowPrivateNetworks: options.allowPrivateNetworks, label: 'media URL', maxLength: 16_384 });
+    // Syntax here; addresses by the guard (literal IPs now, names at connect time).
+    const parsed = checkUrl(url, { allowPrivateNetworks: true, label: 'media URL', maxLength: 16_384 });
+    checkPort(portOf(parsed), options.policy);
+    if (isIP(parsed.hostname.replace(/^\[|\]$/g, ''))) await resolveChecked(parsed.hostname, options.policy);
     const res = await send(parsed, headers, options);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };

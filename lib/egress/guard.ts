@@ -1,0 +1,90 @@
+// The one check every outgoing connection passes: resolve the name once,
+// refuse addresses inside private networks and ports outside the allowed
+// set, then connect to exactly the address that was checked (a lookup
+// function handed to node:net), so a second DNS answer cannot sneak in.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { MuxError } from '../errors.js';
+import { isPrivateAddress } from '../url.js';
+
+/** Resolves a host name to its addresses (replaceable in tests). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) => new Promise((resolve, reject) => {
+  dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+});
+
+export interface EgressPolicy {
+  /** Allow loopback/private/link-local targets. @default false */
+  allowPrivateNetworks: boolean;
+  /** Ports that may be dialled; undefined means any. @default [80, 443] */
+  allowedPorts: readonly number[] | undefined;
+  resolver: Resolver;
+  /** Addresses treated as public even though they are not (tests: the fixture on 127.0.0.1). */
+  exempt?: readonly string[];
+}
+
+export interface PolicyOptions {
+  /** Shorthand for policy.allowPrivateNetworks. */
+  allowPrivateNetworks?: boolean;
+  policy?: Partial<EgressPolicy>;
+}
+
+/**
+ * The policy in force: explicit options, else the environment
+ * (PASSMUX_ALLOW_PRIVATE_NETWORKS, PASSMUX_ALLOWED_PORTS = "80,443" or "*").
+ */
+export function egressPolicy(options: PolicyOptions = {}, env: NodeJS.ProcessEnv = process.env): EgressPolicy {
+  const given = options.policy ?? {};
+  const allowPrivateNetworks = given.allowPrivateNetworks ?? options.allowPrivateNetworks ?? env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1';
+  const ports = env.PASSMUX_ALLOWED_PORTS?.trim();
+  // Private networks allowed (tests, intranets) and no port list: any port, as such services rarely sit on 80/443.
+  const fromEnv = ports === '*' || (!ports && allowPrivateNetworks) ? undefined
+    : (ports ? ports.split(',').map((p) => Number(p.trim())) : [80, 443]);
+  return {
+    allowPrivateNetworks,
+    allowedPorts: 'allowedPorts' in given ? given.allowedPorts : fromEnv,
+    resolver: given.resolver ?? systemResolver,
+    ...(given.exempt ? { exempt: given.exempt } : {}),
+  };
+}
+
+/** The port a URL dials. */
+export function portOf(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/** Throws INVALID_URL unless `port` may be dialled. */
+export function checkPort(port: number, policy: EgressPolicy): void {
+  if (policy.allowedPorts && !policy.allowedPorts.includes(port)) {
+    throw new MuxError('INVALID_URL', `port ${port} is not allowed (allowed: ${policy.allowedPorts.join(', ')})`);
+  }
+}
+
+/** Resolves `hostname` once and returns the first acceptable address; throws INVALID_URL if any answer is private. */
+export async function resolveChecked(hostname: string, policy: EgressPolicy): Promise<LookupAddress> {
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  const literal = isIP(bare);
+  const addresses = literal ? [{ address: bare, family: literal }] : await policy.resolver(bare).catch((error: unknown) => {
+    throw new MuxError('NOT_FOUND', `cannot resolve ${bare}`, { cause: error });
+  });
+  if (addresses.length === 0) throw new MuxError('NOT_FOUND', `cannot resolve ${bare}`);
+  // One private answer is enough to refuse: a name that mixes them is a rebinding attempt, not a CDN.
+  const refused = (address: string) => isPrivateAddress(address) && !policy.exempt?.includes(address);
+  if (!policy.allowPrivateNetworks && addresses.some((a) => refused(a.address))) {
+    throw new MuxError('INVALID_URL', `${bare} resolves to a private or local address`);
+  }
+  return addresses[0]!;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for node:net/http that answers with the checked address only. */
+export function guardedLookup(policy: EgressPolicy) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    resolveChecked(hostname, policy).then(
+      (address) => (options.all ? callback(null, [address]) : callback(null, address.address, address.family)),
+      (error: NodeJS.ErrnoException) => callback(error, ''),
+    );
+  };
+}
