@@ -3,7 +3,10 @@
 import { realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { AdmissionController, ConfigError, createHandler, readServerConfig, type Handler, type ServerConfig } from './lib/index.js';
+import {
+  AdmissionController, ConfigError, createHandler, missingBinaryMessage, probeVersion, readServerConfig, resolveBinary,
+  type Handler, type ServerConfig,
+} from './lib/index.js';
 
 const logEvent = (event: string, fields: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
@@ -32,7 +35,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
   logEvent('listening', { address: where, maxConnections: config.maxConnections, maxWorkers: config.maxWorkers, maxExtractions: config.maxExtractions });
+  void checkPrograms(config);
   return { server, handler, admission };
+}
+
+/** Says at startup which ffmpeg and yt-dlp will run, or warns that one cannot be started. */
+async function checkPrograms(config: ServerConfig): Promise<void> {
+  for (const [program, override, flag] of [['ffmpeg', config.ffmpeg, '-version'], ['yt-dlp', config.ytdlp, '--version']] as const) {
+    const command = resolveBinary(program, override);
+    const version = await probeVersion(command, flag);
+    if (version) logEvent('program', { program, command, version });
+    else logEvent('warning', { message: missingBinaryMessage(program, command) });
+  }
 }
 
 /**

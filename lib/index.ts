@@ -15,3 +15,4 @@ export { createHandler, type Handler, type HandlerDeps } from './http/create-han
 export { contentDisposition } from './http/content-disposition.js';
 export { STATUS_BY_CODE } from './http/status.js';
 export { readServerConfig, DEFAULT_CONFIG, ConfigError, type ServerConfig } from './config.js';
+export { probeVersion, resolveBinary, missingBinaryMessage } from './process/binaries.js';

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+
 // Where the external programs come from: an explicit option, then the
 // environment, then PATH.
 export type Program = 'ffmpeg' | 'yt-dlp';
@@ -11,4 +13,11 @@ export function resolveBinary(program: Program, override?: string, env: NodeJS.P
 /** The hint we print when a program cannot be started. */
 export function missingBinaryMessage(program: Program, command: string): string {
   return `${program} could not be started (tried "${command}"): install it or set ${ENV_NAMES[program]} to its path`;
+}
+
+/** The first line `command versionArg` prints, or null when it cannot be run. For a startup check. */
+export function probeVersion(command: string, versionArg: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(command, [versionArg], { timeout: 20_000 }, (error, stdout) => resolve(error ? null : stdout.split('\n')[0]!.trim()));
+  });
 }

@@ -4,6 +4,7 @@
 // User-Agent than the one that fetched the page, get 403.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,9 @@ const benchTracks = (seconds: number): Track[] => [
   { file: `bench-${seconds}s-audio.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
 ];
 
+/** A title that tries everything: traversal, NUL, length, a right-to-left override hiding the extension. */
+export const NASTY_TITLE = `../../etc/passwd\u0000 ${'long '.repeat(60)}\u202Egpj.exe`;
+
 export const FANCY_TITLE = 'He said "hi" / Grüße – 日本語 🎬';
 
 export const VIDEOS: Record<string, Video> = {
@@ -31,6 +35,8 @@ export const VIDEOS: Record<string, Video> = {
   vp9: { title: 'VP9 clip', tracks: [VP9, OPUS] },
   single: { title: 'Single file clip', file: 'moov-end.mp4' },
   big: { title: 'Big lossless clip', file: 'big.mp4' },
+  nasty: { title: NASTY_TITLE, tracks: [H264, AAC] },
+  garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
   'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
@@ -45,6 +51,8 @@ export interface FixtureOptions {
   expireFirstSessionAfter?: number;
   /** Answer media requests with 200 and the whole file, ignoring Range. */
   ignoreRange?: boolean;
+  /** Every response for this file stops sending after this many bytes and never ends. */
+  stall?: { file: string; afterBytes: number };
 }
 
 export interface FixtureStats {
@@ -167,6 +175,11 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     if (req.method === 'HEAD') return void res.end();
     stats.openMedia += 1;
     stats.peakOpenMedia = Math.max(stats.peakOpenMedia, stats.openMedia);
+    if (options.stall?.file === name) {
+      // Some bytes, then silence: the connection stays open until the client gives up.
+      res.write((await readFile(path)).subarray(start, Math.min(end + 1, start + options.stall.afterBytes)));
+      return;
+    }
     let last = end;
     if (cutPending?.file === name) {
       last = Math.min(end, start + cutPending.afterBytes - 1);
@@ -181,6 +194,8 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
+    // Links use the name the client used (a test may reach us under another host name).
+    const base = req.headers.host ? `http://${req.headers.host}` : origin;
     const [, area, leaf = ''] = url.pathname.split('/');
     if (area === 'watch') {
       stats.pages += 1;
@@ -190,7 +205,10 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       sessions.set(session, req.headers['user-agent']);
       cookies.push(session);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${session}; Path=/` });
-      return void res.end(renderPage(origin, leaf, video));
+      return void res.end(renderPage(base, leaf, video));
+    }
+    if (area === 'redirect') {
+      return void res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
     }
     if (area === 'thumb') {
       return void ensureMedia('thumb.jpg').then((path) => {
@@ -203,7 +221,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       if (!video?.tracks) return void res.writeHead(404).end();
       if (!allowed(req)) return forbid(res);
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
-      return void res.end(renderMpd(origin, video.tracks));
+      return void res.end(renderMpd(base, video.tracks));
     }
     if (area === 'media' && Object.hasOwn(RECIPES, leaf)) {
       return void serveMedia(req, res, leaf).catch(() => res.destroy());

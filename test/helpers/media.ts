@@ -2,7 +2,8 @@
 // every test file (and every run) after the first reuses them.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,12 +22,15 @@ const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-
 
 /** A file made by looping another one `times` times without re-encoding. */
 interface Loop { loop: string; times: number }
+/** Random bytes that no demuxer accepts. */
+interface Noise { randomBytes: number }
 
 const bench1080p = ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast',
   '-crf', '14', '-g', '60', '-pix_fmt', 'yuv420p', '-an'];
 
 /** name → ffmpeg arguments that write it (the output path is appended), or a loop of another file. */
-export const RECIPES: Record<string, string[] | Loop> = {
+export const RECIPES: Record<string, string[] | Loop | Noise> = {
+  'garbage.mp4': { randomBytes: 256 * 1024 },
   // Benchmark sources (made only when the benchmark asks): 20 s of 1080p (~60 MB) and 120 s (~360 MB).
   'bench-20s-video.mp4': bench1080p,
   'bench-20s-audio.m4a': [...audio(20), '-c:a', 'aac', '-b:a', '128k', '-vn'],
@@ -63,6 +67,11 @@ export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<
   await mkdir(MEDIA_DIR, { recursive: true });
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
   const recipe = RECIPES[name]!;
+  if ('randomBytes' in recipe) {
+    await writeFile(partial, randomBytes(recipe.randomBytes));
+    await rename(partial, target);
+    return target;
+  }
   const args = Array.isArray(recipe)
     ? recipe
     : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];

@@ -14,12 +14,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startPassmux(config: HandlerDeps['config'] = {}, limits = { maxConnections: 50, maxActive: 25 }): Promise<TestServer> {
+export async function startPassmux(config: HandlerDeps['config'] = {}, limits = { maxConnections: 50, maxActive: 25 },
+  deps: Pick<HandlerDeps, 'policy'> = {}): Promise<TestServer> {
   const admission = new AdmissionController(limits);
   const logs: Array<Record<string, unknown>> = [];
   const events = new EventEmitter();
   const log = (entry: Record<string, unknown>) => { logs.push(entry); events.emit('log', entry); };
-  const handler = createHandler({ admission, config: { allowPrivateNetworks: true, ...config }, log });
+  const handler = createHandler({ admission, config: { allowPrivateNetworks: true, ...config }, log, ...deps });
   const server = createServer(handler);
   server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
