@@ -20,6 +20,8 @@ export interface MuxStreamOptions {
   onClose?: () => void;
   /** Exact input bytes, if known by the first output chunk; replaces the estimate in `info`. */
   exactSize?: () => number | undefined;
+  /** An input failure ffmpeg may not have noticed (it can end "cleanly" on a cut input). */
+  inputFailure?: () => Error | undefined;
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -81,7 +83,9 @@ export class MuxStream extends Readable {
     if (exit && (exit.code !== 0 || exit.signal)) {
       this.destroy(mapFfmpegFailure(this.#proc.stderrTail(), exit));
     } else if (exit && this.#stdoutEnded) {
-      this.push(null);
+      const cut = this.#options.inputFailure?.();
+      if (cut) this.destroy(new MuxError('MUX_FAILED', `an input was cut: ${cut.message}`, { cause: cut }));
+      else this.push(null);
     } else if (this.#stdoutEnded && !this.#lingerTimer) {
       // Output closed but the process lingers: give it the grace, then call it a failure.
       this.#lingerTimer = setTimeout(() => this.destroy(new MuxError('MUX_FAILED', 'ffmpeg closed its output but did not exit')),

@@ -80,6 +80,7 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
       onClose: () => session?.close(),
       // By the first output byte ffmpeg has opened every input, so the relay knows their exact sizes.
       exactSize: session ? () => sumIfKnown(session!.sizes()) : undefined,
+      inputFailure: session ? () => session!.failure() : undefined,
     });
   } catch (error) {
     session?.close();

@@ -41,10 +41,14 @@ export class RangeSource {
     this.#refresh = refresh;
   }
 
-  /** Re-extracts once per source; later refusals are final. */
-  #refreshOnce(error: MuxError): Promise<void> {
+  /**
+   * Re-extracts once per source; later refusals are final. A request that was
+   * refused with a target already replaced just tries again with the new one.
+   */
+  #refreshOnce(error: MuxError, used: UpstreamTarget): Promise<void> {
+    if (this.target !== used) return Promise.resolve();
     if (!this.#refresh) throw error;
-    if (this.#refreshed) return this.#refreshed.then(() => { throw error; });
+    if (this.#refreshed) return this.#refreshed.then(() => { if (this.target === used) throw error; });
     // If re-extraction fails, the refusal is what the user needs to hear about.
     this.#refreshed = this.#refresh().then((fresh) => { this.target = fresh; }, () => { throw error; });
     return this.#refreshed;
@@ -57,8 +61,9 @@ export class RangeSource {
    */
   async open(start: number, end: number, signal: AbortSignal, attempt = { tries: 0 }): Promise<OpenedRange> {
     for (;;) {
+      const used = this.target;
       try {
-        const { res, url } = await openUpstream(this.target, { range: [start, end], signal, ...this.options });
+        const { res, url } = await openUpstream(used, { range: [start, end], signal, ...this.options });
         const status = res.statusCode ?? 0;
         if (status === 206) {
           const range = parseContentRange(res.headers['content-range']);
@@ -76,7 +81,7 @@ export class RangeSource {
       } catch (error) {
         if (signal.aborted) throw abortError(signal);
         if (error instanceof MuxError && error.code === 'UPSTREAM_FORBIDDEN') {
-          await this.#refreshOnce(error);
+          await this.#refreshOnce(error, used);
           continue;
         }
         if (error instanceof MuxError && error.code !== 'TIMEOUT' && error.code !== 'MUX_FAILED') throw error;

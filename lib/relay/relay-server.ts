@@ -26,13 +26,15 @@ export interface RelaySession {
   urls: string[];
   /** Exact sizes, once ffmpeg's first request for each told them. */
   sizes(): Array<number | undefined>;
+  /** Why an input could not be delivered in full, if it could not (ffmpeg may still exit 0 on a cut input). */
+  failure(): Error | undefined;
   /** Forget the tokens and stop every upstream request of the session. */
   close(): void;
 }
 
 interface Registration {
   source: RangeSource;
-  session: { budget: ByteBudget; controller: AbortController; options: RelayOptions };
+  session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error };
 }
 
 const STATUS_TO_FFMPEG: Partial<Record<MuxError['code'], number>> = { UPSTREAM_FORBIDDEN: 403, NOT_FOUND: 404, TIMEOUT: 504 };
@@ -67,7 +69,7 @@ export class Relay {
   get tokens(): number { return this.#tokens.size; }
 
   register(targets: Array<UpstreamTarget & { refresh?: () => Promise<UpstreamTarget> }>, options: RelayOptions): RelaySession {
-    const session = { budget: new ByteBudget(options.maxBufferedBytes), controller: new AbortController(), options };
+    const session: Registration['session'] = { budget: new ByteBudget(options.maxBufferedBytes), controller: new AbortController(), options };
     const tokens: string[] = [];
     const sources = targets.map(({ refresh, ...target }) => {
       const source = new RangeSource(target, options, refresh);
@@ -79,6 +81,7 @@ export class Relay {
     return {
       urls: tokens.map((token) => `http://127.0.0.1:${this.#port}/${token}`),
       sizes: () => sources.map((source) => source.size),
+      failure: () => session.failure,
       close: () => {
         for (const token of tokens) this.#tokens.delete(token);
         session.controller.abort();
@@ -117,6 +120,8 @@ export class Relay {
       await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget }, signal).run(asked.start, end, first.res);
       res.end();
     } catch (error) {
+      // Not ffmpeg hanging up (a seek, the end): the input really failed, whatever ffmpeg makes of it.
+      if (!controller.signal.aborted) session.failure ??= error as Error;
       // ffmpeg reports a failed or cut input; pass the upstream's verdict on so its message says why.
       if (res.headersSent) res.destroy();
       else res.writeHead(STATUS_TO_FFMPEG[(error as MuxError).code] ?? 502).end();

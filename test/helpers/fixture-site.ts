@@ -69,7 +69,7 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
-  /** Emits 'media' as each media request arrives. */
+  /** Emits 'page' and 'media' as each page and media request arrives. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -199,6 +199,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     const [, area, leaf = ''] = url.pathname.split('/');
     if (area === 'watch') {
       stats.pages += 1;
+      events.emit('page', leaf);
       const video = VIDEOS[leaf];
       if (!video) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('no such video');
       const session = randomBytes(12).toString('hex');

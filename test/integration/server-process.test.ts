@@ -51,6 +51,17 @@ describe('server process', () => {
     assert.match(stderr.trim(), /^passmux: invalid configuration: PASSMUX_MAX_CONNECTIONS: .*"lots"$/);
   });
 
+  it('warns at startup when a program cannot be started, and names the ones it found', async () => {
+    const server = await startServer({ PASSMUX_YTDLP: '/nonexistent/yt-dlp' });
+    const [ffmpeg, warning] = await Promise.all([server.nextEvent('program'), server.nextEvent('warning')]);
+    assert.equal(ffmpeg.program, 'ffmpeg');
+    assert.match(String(ffmpeg.version), /^ffmpeg version/);
+    assert.match(String(warning.message), /yt-dlp could not be started \(tried "\/nonexistent\/yt-dlp"\).*PASSMUX_YTDLP/);
+    const exited = once(server.child, 'exit');
+    server.child.kill('SIGTERM');
+    assert.equal((await exited)[0], 0);
+  });
+
   it('on SIGTERM: answers 503 during the grace, cuts what is left, kills its ffmpeg, exits 0', async () => {
     const server = await startServer({ PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_SHUTDOWN_GRACE_MS: '1500' });
     const res = await get(`${server.origin}/download?url=${encodeURIComponent(site.pageUrl('h264'))}`);
