@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { MuxError } from '../errors.js';
+import { lazily } from '../lazily.js';
 import { checkPort, resolveChecked, type EgressPolicy } from './guard.js';
 
 interface Session { policy: EgressPolicy; refusals: string[] }
@@ -116,13 +117,5 @@ export class ForwardProxy {
   }
 }
 
-let shared: Promise<ForwardProxy> | undefined;
-
 /** The process's forward proxy, started on first use. */
-export function getForwardProxy(): Promise<ForwardProxy> {
-  shared ??= ForwardProxy.start().catch((error: unknown) => {
-    shared = undefined;
-    throw error;
-  });
-  return shared;
-}
+export const getForwardProxy = lazily(() => ForwardProxy.start());

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MuxError } from '../errors.js';
+import { lazily } from '../lazily.js';
 import { ByteBudget } from './budget.js';
 import { parseRangeHeader } from './byte-range.js';
 import { RangeReader } from './range-reader.js';
@@ -129,13 +130,5 @@ export class Relay {
   }
 }
 
-let shared: Promise<Relay> | undefined;
-
 /** The process's relay, started on first use. */
-export function getRelay(): Promise<Relay> {
-  shared ??= Relay.start().catch((error: unknown) => {
-    shared = undefined;
-    throw error;
-  });
-  return shared;
-}
+export const getRelay = lazily(() => Relay.start());
