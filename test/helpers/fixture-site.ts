@@ -3,10 +3,11 @@
 // media requests without the page's session cookie, or from another
 // User-Agent than the one that fetched the page, get 403.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,6 +54,8 @@ export interface FixtureOptions {
   ignoreRange?: boolean;
   /** Every response for this file stops sending after this many bytes and never ends. */
   stall?: { file: string; afterBytes: number };
+  /** Serve HTTPS with the self-signed test certificate in test/fixtures/tls. */
+  tls?: boolean;
 }
 
 export interface FixtureStats {
@@ -192,10 +195,11 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     stats.openMedia -= 1;
   }
 
-  const server = createServer((req, res) => {
+  const scheme = options.tls ? 'https' : 'http';
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
     // Links use the name the client used (a test may reach us under another host name).
-    const base = req.headers.host ? `http://${req.headers.host}` : origin;
+    const base = req.headers.host ? `${scheme}://${req.headers.host}` : origin;
     const [, area, leaf = ''] = url.pathname.split('/');
     if (area === 'watch') {
       stats.pages += 1;
@@ -228,10 +232,12 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       return void serveMedia(req, res, leaf).catch(() => res.destroy());
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
+  };
+  const tlsFile = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
+  const server = options.tls ? createHttpsServer({ key: tlsFile('key.pem'), cert: tlsFile('cert.pem') }, handle) : createServer(handle);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     pageUrl: (id) => `${origin}/watch/${id}`,
