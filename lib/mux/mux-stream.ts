@@ -81,7 +81,9 @@ export class MuxStream extends Readable {
     if (this.destroyed) return;
     const exit = this.#exit;
     if (exit && (exit.code !== 0 || exit.signal)) {
-      this.destroy(mapFfmpegFailure(this.#proc.stderrTail(), exit));
+      // The relay knows why an input failed better than ffmpeg's "Server returned 5XX".
+      const cause = this.#options.inputFailure?.();
+      this.destroy(cause instanceof MuxError ? cause : mapFfmpegFailure(this.#proc.stderrTail(), exit));
     } else if (exit && this.#stdoutEnded) {
       const cut = this.#options.inputFailure?.();
       if (cut) this.destroy(new MuxError('MUX_FAILED', `an input was cut: ${cut.message}`, { cause: cut }));

@@ -119,6 +119,22 @@ describe('web page in Chromium', { skip }, () => {
     await page.context().close();
   });
 
+  it('says "Download interrupted" and discards the file when the transfer is cut mid-way', async () => {
+    const page = await openPage();
+    await lookUp(page, slowSite.pageUrl('vp9'));
+    await page.waitForSelector('#info:not([hidden])');
+    const logged = passmux.nextLogs();
+    await page.click('#save');
+    await page.waitForFunction(() => /kB|MB/.test(document.getElementById('progress-text')!.textContent ?? ''));
+    // ffmpeg dying mid-stream makes the server cut the connection.
+    process.kill(childrenNamed(process.pid, 'ffmpeg')[0]!.pid, 'SIGKILL');
+    await page.waitForSelector('#progress.failed');
+    assert.equal(await page.textContent('#progress-text'), 'Download interrupted — the partial file was discarded.');
+    assert.equal((await logged)[0]!.outcome, 'failed');
+    assert.equal(await readSavedFile(page, 'VP9 clip.mp4'), null);
+    await page.context().close();
+  });
+
   it('says the server is busy and counts down to a retry', async () => {
     const busy = await startPassmux({ retryAfterSeconds: 3 }, { maxConnections: 0, maxActive: 1 });
     try {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
-import { createMuxStream, extractSelection, type MuxOptions } from '../../lib/index.js';
+import { createMuxStream, extractSelection, MuxError, type MuxOptions } from '../../lib/index.js';
 import { getRelay } from '../../lib/relay/relay-server.js';
 import { startFixtureSite, type FixtureOptions, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
@@ -72,6 +72,23 @@ describe('relay', () => {
     const probe = await probeFile(out);
     assert.deepEqual(probe.streams.map((s) => s.type), ['video', 'audio']);
     assert.ok(Math.abs(probe.duration - CLIP_SECONDS) <= 0.5);
+  });
+
+  it('follows upstream redirects, and refuses one into the private network', async () => {
+    const plain = await site();
+    const selection = await extractSelection(plain.pageUrl('h264'));
+    const viaRedirect = (target: (url: string) => string) => ({
+      ...selection, inputs: selection.inputs.map((input) => ({ ...input, url: `${plain.origin}/redirect?to=${encodeURIComponent(target(input.url))}` })),
+    });
+    const followed = await save(plain.pageUrl('h264'), 'redirected.mp4', { selection: viaRedirect((url) => url) });
+    assert.deepEqual((await probeFile(followed)).streams.map((s) => s.type), ['video', 'audio']);
+    // The fixture itself is exempt; the redirect target 127.0.0.2 is not.
+    const policy = { allowPrivateNetworks: false, exempt: ['127.0.0.1'], allowedPorts: undefined };
+    const stream = await createMuxStream(plain.pageUrl('h264'), {
+      selection: viaRedirect((url) => url.replace('127.0.0.1', '127.0.0.2')), policy, refresh: () => Promise.reject(new Error('none')),
+    });
+    await assert.rejects(pipeline(stream, createWriteStream(join(dir, 'refused.mp4'))), (error: unknown) =>
+      error instanceof MuxError && error.code === 'INVALID_URL' && /127\.0\.0\.2/.test(error.message));
   });
 
   it('falls back to one plain stream when the media server ignores Range', async () => {
