@@ -10,7 +10,7 @@ import { contentDisposition } from './content-disposition.js';
 import type { ExtractionCache } from './extraction-cache.js';
 import type { DownloadOutcome, Metrics } from './metrics.js';
 import type { DownloadQuery } from './query.js';
-import { sendError, toMuxError } from './status.js';
+import { redactUrls, sendError, toMuxError } from './status.js';
 import { firstChunk, pumpBody } from './stream-body.js';
 
 export interface DownloadContext {
@@ -113,7 +113,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     ctx.metrics.countDownload(outcome, bytes);
     ctx.log({
       event: 'download', host, outcome, bytes, ms: Math.round(performance.now() - started),
-      ffmpegExit: stream?.exitCode ?? null, ...(failure ? { error: failure.code, message: failure.message.slice(0, 300) } : {}),
+      ffmpegExit: stream?.exitCode ?? null, ...(failure ? { error: failure.code, message: redactUrls(failure.message).slice(0, 300) } : {}),
     });
     finish();
   }

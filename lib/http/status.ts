@@ -47,8 +47,19 @@ export interface ErrorResponseOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Cuts every URL in a message down to its origin: ffmpeg and yt-dlp quote the
+ * URLs they fail on, and signed CDN URLs (or relay tokens) must not reach logs
+ * or clients.
+ */
+export function redactUrls(text: string): string {
+  // The path ends before whitespace, a quote, or a trailing ':' ',' '.' ';' ')' (ffmpeg writes "URL: message").
+  return text.replace(/\b(https?:\/\/[^\s/'"?#<>]+)[^\s'"<>]*?(?=[:,.;)]?(?:[\s'"<>]|$))/g,
+    (whole, origin: string) => (whole === origin ? origin : `${origin}/…`));
+}
+
 export function sendError(res: ServerResponse, error: MuxError, options: ErrorResponseOptions = {}): void {
   const headers: Record<string, string | number> = { ...options.headers };
   if (error.code === 'BUSY' && options.retryAfterSeconds !== undefined) headers['retry-after'] = options.retryAfterSeconds;
-  sendJson(res, statusFor(error), { error: { code: error.code, message: error.message } }, headers);
+  sendJson(res, statusFor(error), { error: { code: error.code, message: redactUrls(error.message) } }, headers);
 }

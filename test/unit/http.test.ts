@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, contentDisposition, DEFAULT_CONFIG, MUX_ERROR_CODES, readServerConfig, STATUS_BY_CODE } from '../../lib/index.js';
 import { asciiFallback } from '../../lib/http/content-disposition.js';
+import { redactUrls } from '../../lib/http/status.js';
 import { parseDownloadQuery } from '../../lib/http/query.js';
 import { MuxError } from '../../lib/errors.js';
 
@@ -22,6 +23,14 @@ describe('Content-Disposition', () => {
     assert.equal(asciiFallback('a"b\\c.mp4'), 'a_b_c.mp4');
     assert.ok(!/[\r\n]/.test(contentDisposition('a\r\nSet-Cookie: x.mp4')));
     assert.equal(asciiFallback('日本語'), '_');
+  });
+});
+
+describe('redactUrls', () => {
+  it('keeps only the origin of every URL in a message', () => {
+    assert.equal(redactUrls('http://cdn.example.com/v.mp4?sig=SECRET&expire=1: Invalid data'), 'http://cdn.example.com/…: Invalid data');
+    assert.equal(redactUrls("page 'https://x.com/watch?v=1' and http://127.0.0.1:4000/AbCdTokEn"), "page 'https://x.com/…' and http://127.0.0.1:4000/…");
+    assert.equal(redactUrls('see https://example.com'), 'see https://example.com');
   });
 });
 
