@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { ByteBudget } from './budget.js';
 import { splitRanges } from './byte-range.js';
+import { Chunk, consume, drained } from './chunk.js';
 import type { RangeSource } from './range-source.js';
 
 export interface ReaderOptions {
@@ -16,28 +17,6 @@ export interface ReaderOptions {
   parallel: number;
   budget: ByteBudget;
 }
-
-class Chunk {
-  received = 0;
-  readonly buffers: Buffer[] = [];
-  head = false;
-  settled: Promise<void>;
-  res: IncomingMessage | undefined;
-  /** Set while a response is being read: lets it flow again. */
-  resume: (() => void) | undefined;
-  constructor(readonly start: number, readonly end: number, first?: IncomingMessage) {
-    this.res = first;
-    this.settled = Promise.resolve();
-  }
-  get length(): number { return this.end - this.start + 1; }
-}
-
-/** Resolves once `out` can take more (or is gone). */
-const drained = (out: Writable) => new Promise<void>((resolve) => {
-  const done = () => { out.off('drain', done); out.off('close', done); resolve(); };
-  out.once('drain', done);
-  out.once('close', done);
-});
 
 export class RangeReader {
   readonly #source: RangeSource;
@@ -106,7 +85,7 @@ export class RangeReader {
         chunk.res = opened.res;
       }
       try {
-        await this.#consume(chunk, chunk.res);
+        await consume(chunk, chunk.res, this.#out, this.#options.budget, this.#source.options.readTimeoutMs);
         return;
       } catch (error) {
         chunk.res.destroy();
@@ -116,66 +95,5 @@ export class RangeReader {
         if (attempt.tries > this.#source.options.retries) throw error;
       }
     }
-  }
-
-  /** Reads one response to the end of the chunk; rejects if it is cut short. */
-  #consume(chunk: Chunk, res: IncomingMessage): Promise<void> {
-    const { budget } = this.#options;
-    const timeoutMs = this.#source.options.readTimeoutMs;
-    const socket = res.socket;
-    return new Promise((resolve, reject) => {
-      let cancelWake: (() => void) | undefined;
-      const onTimeout = () => res.destroy(new MuxError('TIMEOUT', 'the media server stopped sending'));
-      socket.on('timeout', onTimeout);
-      // The read timeout runs only while we want bytes: a range waiting for the budget or for ffmpeg just waits.
-      const flow = () => {
-        cancelWake?.();
-        cancelWake = undefined;
-        socket.setTimeout(timeoutMs);
-        res.resume();
-      };
-      const hold = () => {
-        res.pause();
-        socket.setTimeout(0);
-      };
-      chunk.resume = flow;
-      const cleanup = () => {
-        res.off('data', onData); res.off('end', onEnd); res.off('close', onEnd); res.off('error', onError);
-        cancelWake?.();
-        chunk.resume = undefined;
-        socket.off('timeout', onTimeout);
-        socket.setTimeout(0);
-      };
-      const onData = (data: Buffer) => {
-        const buffer = data.length > chunk.length - chunk.received ? data.subarray(0, chunk.length - chunk.received) : data;
-        chunk.received += buffer.length;
-        if (chunk.head) {
-          if (!this.#out.write(buffer)) {
-            hold();
-            void drained(this.#out).then(flow);
-          }
-        } else {
-          chunk.buffers.push(buffer);
-          budget.take(buffer.length);
-          if (budget.full) {
-            hold();
-            cancelWake = budget.onFree(flow);
-          }
-        }
-        if (chunk.received < chunk.length) return;
-        cleanup();
-        // Bytes past the chunk (a server that ignored the end) must not go back to the keep-alive pool.
-        if (!res.complete) res.destroy();
-        resolve();
-      };
-      const onEnd = () => { cleanup(); reject(new MuxError('MUX_FAILED', `range ${chunk.start}-${chunk.end} was cut after ${chunk.received} bytes`)); };
-      const onError = (error: Error) => { cleanup(); reject(error); };
-      res.on('data', onData);
-      res.once('end', onEnd);
-      res.once('close', onEnd);
-      res.once('error', onError);
-      if (chunk.head || !budget.full) flow();
-      else { hold(); cancelWake = budget.onFree(flow); }
-    });
   }
 }
