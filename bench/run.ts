@@ -84,7 +84,7 @@ try {
   for (const upstream of ONLY === 'throughput' ? [] : ['direct', 'relay']) {
     console.error(`50 slow clients (25 muxing, 25 queued), ${upstream}…`);
     const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25', PASSMUX_UPSTREAM: upstream });
-    const page = `${slow.origin}/watch/bench-120s`;
+    const page = `${fast.origin}/watch/bench-120s`;
     await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
     const admitted = await slowClients(origin, page, 50, 200, 10_000);
     crowd.push(`- ${upstream}: server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB (${admitted} streaming, the rest queued)`);
