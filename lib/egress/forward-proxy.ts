@@ -89,6 +89,8 @@ export class ForwardProxy {
         answer.pipe(res);
       });
       upstream.on('error', () => res.destroy());
+      // yt-dlp gave up (timeout, killed): stop the upstream request too.
+      res.once('close', () => upstream.destroy());
       req.pipe(upstream);
     } catch (error) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end(`passmux refused: ${(error as Error).message}`);
