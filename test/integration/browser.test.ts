@@ -75,6 +75,17 @@ describe('web page in Chromium', { skip }, () => {
     await page.click('#get-info');
   }
 
+  /** Opens the page, looks `url` up, clicks Save and resolves once bytes are arriving. */
+  async function saveUntilBytesFlow(url: string) {
+    const page = await openPage();
+    await lookUp(page, url);
+    await page.waitForSelector('#info:not([hidden])');
+    const logged = passmux.nextLogs();
+    await page.click('#save');
+    await page.waitForFunction(() => /kB|MB/.test(document.getElementById('progress-text')!.textContent ?? ''));
+    return { page, logged };
+  }
+
   it('shows the preview, saves the file with progress, and the file is the MP4 the server sent', async (t) => {
     const page = await openPage();
     await lookUp(page, site.pageUrl('fancy'));
@@ -103,12 +114,7 @@ describe('web page in Chromium', { skip }, () => {
   });
 
   it('cancels a download midway: the server kills its ffmpeg and no file is left', async () => {
-    const page = await openPage();
-    await lookUp(page, slowSite.pageUrl('h264'));
-    await page.waitForSelector('#info:not([hidden])');
-    const logged = passmux.nextLogs();
-    await page.click('#save');
-    await page.waitForFunction(() => /kB|MB/.test(document.getElementById('progress-text')!.textContent ?? ''));
+    const { page, logged } = await saveUntilBytesFlow(slowSite.pageUrl('h264'));
     await page.screenshot({ path: join(ARTIFACTS, 'page-progress.png'), fullPage: true });
     await page.click('#cancel');
     await page.waitForFunction(() => document.getElementById('progress-text')!.textContent === 'Download cancelled.');
@@ -120,12 +126,7 @@ describe('web page in Chromium', { skip }, () => {
   });
 
   it('says "Download interrupted" and discards the file when the transfer is cut mid-way', async () => {
-    const page = await openPage();
-    await lookUp(page, slowSite.pageUrl('vp9'));
-    await page.waitForSelector('#info:not([hidden])');
-    const logged = passmux.nextLogs();
-    await page.click('#save');
-    await page.waitForFunction(() => /kB|MB/.test(document.getElementById('progress-text')!.textContent ?? ''));
+    const { page, logged } = await saveUntilBytesFlow(slowSite.pageUrl('vp9'));
     // ffmpeg dying mid-stream makes the server cut the connection.
     process.kill(childrenNamed(process.pid, 'ffmpeg')[0]!.pid, 'SIGKILL');
     await page.waitForSelector('#progress.failed');
