@@ -6,8 +6,10 @@ export const DEFAULT_RELAY = {
   rangeSize: 4 * 1024 * 1024,
   /** Range requests in flight per input. */
   parallel: 5,
-  /** Heap bytes one download's read-ahead may hold (all its inputs together): the 4 ranges ahead of the head. */
+  /** Heap bytes one download's read-ahead may hold (all its inputs together). */
   maxBufferedBytes: 2 * 1024 * 1024,
+  /** Heap bytes the read-ahead of all downloads together may hold: a busy server shares it. */
+  totalBufferedBytes: 16 * 1024 * 1024,
   /** Attempts per range after the first. */
   retries: 3,
   /** A range that sends nothing for this long is reopened. */
@@ -49,6 +51,8 @@ export interface ServerConfig {
   relayParallel: number;
   /** Relay: heap bytes one download's read-ahead may hold. @default 2 MiB */
   relayBufferBytes: number;
+  /** Relay: heap bytes all downloads' read-ahead may hold together. @default 16 MiB */
+  relayTotalBufferBytes: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -69,6 +73,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   relayRangeBytes: DEFAULT_RELAY.rangeSize,
   relayParallel: DEFAULT_RELAY.parallel,
   relayBufferBytes: DEFAULT_RELAY.maxBufferedBytes,
+  relayTotalBufferBytes: DEFAULT_RELAY.totalBufferedBytes,
 };
 
 export class ConfigError extends Error {
@@ -93,6 +98,7 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_RELAY_RANGE_BYTES', 'relayRangeBytes', 16 * 1024, 1024 * 1024 * 1024],
   ['PASSMUX_RELAY_PARALLEL', 'relayParallel', 1, 64],
   ['PASSMUX_RELAY_BUFFER_BYTES', 'relayBufferBytes', 64 * 1024, 1024 * 1024 * 1024],
+  ['PASSMUX_RELAY_TOTAL_BUFFER_BYTES', 'relayTotalBufferBytes', 64 * 1024, 16 * 1024 * 1024 * 1024],
 ];
 
 /** Reads the server's configuration; throws ConfigError naming the first bad variable. */

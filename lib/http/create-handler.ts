@@ -65,7 +65,10 @@ export function createHandler(deps: HandlerDeps): Handler {
     muxOptions: {
       ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
       upstream: config.upstream,
-      relay: { rangeSize: config.relayRangeBytes, parallel: config.relayParallel, maxBufferedBytes: config.relayBufferBytes },
+      relay: {
+        rangeSize: config.relayRangeBytes, parallel: config.relayParallel,
+        maxBufferedBytes: config.relayBufferBytes, totalBufferedBytes: config.relayTotalBufferBytes,
+      },
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     track: (abort, done) => {

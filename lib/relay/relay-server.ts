@@ -20,6 +20,8 @@ export interface RelayOptions extends SourceOptions {
   parallel: number;
   /** Heap bytes a session's read-ahead may hold. */
   maxBufferedBytes: number;
+  /** Heap bytes the read-ahead of all sessions together may hold. */
+  totalBufferedBytes: number;
 }
 
 export interface RelaySession {
@@ -45,6 +47,8 @@ const isLoopback = (address: string | undefined) => address === '127.0.0.1' || a
 export class Relay {
   readonly #port: number;
   readonly #tokens = new Map<string, Registration>();
+  /** The process-wide read-ahead budget, sized by the first registration. */
+  #total: ByteBudget | undefined;
 
   private constructor(server: Server) {
     this.#port = (server.address() as AddressInfo).port;
@@ -70,7 +74,9 @@ export class Relay {
   get tokens(): number { return this.#tokens.size; }
 
   register(targets: Array<UpstreamTarget & { refresh?: () => Promise<UpstreamTarget> }>, options: RelayOptions): RelaySession {
-    const session: Registration['session'] = { budget: new ByteBudget(options.maxBufferedBytes), controller: new AbortController(), options };
+    this.#total ??= new ByteBudget(options.totalBufferedBytes);
+    const budget = new ByteBudget(options.maxBufferedBytes, this.#total);
+    const session: Registration['session'] = { budget, controller: new AbortController(), options };
     const tokens: string[] = [];
     const sources = targets.map(({ refresh, ...target }) => {
       const source = new RangeSource(target, options, refresh);

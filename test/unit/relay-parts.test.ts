@@ -45,6 +45,28 @@ describe('ByteBudget', () => {
   });
 });
 
+describe('ByteBudget with a process-wide parent', () => {
+  it('is full when the parent is, and wakes its waiters when the parent frees up', () => {
+    const total = new ByteBudget(100);
+    const a = new ByteBudget(80, total);
+    const b = new ByteBudget(80, total);
+    a.take(30);
+    b.take(75);
+    assert.equal(a.full, true, 'a is under its own limit but the total is spent');
+    assert.equal(total.used, 105);
+    let woken = 0;
+    a.onFree(() => { woken += 1; });
+    b.give(40);
+    assert.equal(woken, 0, 'the total (65) is still above half');
+    b.give(35);
+    assert.equal(woken, 1, 'the total fell to half: a may read again');
+    assert.equal(a.full, false);
+    a.give(30);
+    assert.equal(woken, 1, 'woken once only');
+    assert.deepEqual([a.used, b.used, total.used], [0, 0, 0]);
+  });
+});
+
 describe('cleanHeaders', () => {
   it('drops bad names, strips line breaks, and leaves out what we set ourselves', () => {
     assert.deepEqual(cleanHeaders({ 'User-Agent': 'UA\r\nX: 1', 'Bad Name': 'v', Range: 'bytes=0-', Cookie: 'a=1' }, ['range']),
