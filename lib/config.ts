@@ -1,4 +1,5 @@
 // Every default in one place, and the reading of the environment.
+import { parseAllowedPorts } from './egress/guard.js';
 
 /** Relay tuning; the README's benchmark section says how these were chosen. */
 export const DEFAULT_RELAY = {
@@ -120,6 +121,15 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     throw new ConfigError('PASSMUX_ALLOW_PRIVATE_NETWORKS', `expected 0 or 1, got "${allow}"`);
   }
   config.allowPrivateNetworks = allow === '1';
+  const ports = env.PASSMUX_ALLOWED_PORTS?.trim();
+  if (ports) {
+    // Read where it is used (egressPolicy); checked here so a typo stops the server at start.
+    try {
+      parseAllowedPorts(ports);
+    } catch (error) {
+      throw new ConfigError('PASSMUX_ALLOWED_PORTS', (error as Error).message);
+    }
+  }
   const upstream = env.PASSMUX_UPSTREAM;
   if (upstream !== undefined && upstream !== '') {
     if (upstream !== 'relay' && upstream !== 'direct') throw new ConfigError('PASSMUX_UPSTREAM', `expected relay or direct, got "${upstream}"`);

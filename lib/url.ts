@@ -35,7 +35,7 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /** True for names that always mean this machine or the local network. */
-function isLocalName(hostname: string): boolean {
+export function isLocalName(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.local') || name.endsWith('.internal');
 }

@@ -5,7 +5,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { MuxError } from '../errors.js';
-import { isPrivateAddress } from '../url.js';
+import { checkUrl, isLocalName, isPrivateAddress } from '../url.js';
 
 /** Resolves a host name to its addresses (replaceable in tests). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -39,14 +39,23 @@ export function egressPolicy(options: PolicyOptions = {}, env: NodeJS.ProcessEnv
   const allowPrivateNetworks = given.allowPrivateNetworks ?? options.allowPrivateNetworks ?? env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1';
   const ports = env.PASSMUX_ALLOWED_PORTS?.trim();
   // Private networks allowed (tests, intranets) and no port list: any port, as such services rarely sit on 80/443.
-  const fromEnv = ports === '*' || (!ports && allowPrivateNetworks) ? undefined
-    : (ports ? ports.split(',').map((p) => Number(p.trim())) : [80, 443]);
+  const fromEnv = ports ? parseAllowedPorts(ports) : (allowPrivateNetworks ? undefined : [80, 443]);
   return {
     allowPrivateNetworks,
     allowedPorts: 'allowedPorts' in given ? given.allowedPorts : fromEnv,
     resolver: given.resolver ?? systemResolver,
     ...(given.exempt ? { exempt: given.exempt } : {}),
   };
+}
+
+/** `80,443` → [80, 443]; `*` → undefined (any). Throws RangeError on anything else. */
+export function parseAllowedPorts(raw: string): number[] | undefined {
+  if (raw.trim() === '*') return undefined;
+  const ports = raw.split(',').map((part) => part.trim());
+  if (!ports.every((port) => /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    throw new RangeError(`expected "*" or a comma-separated list of ports, got "${raw}"`);
+  }
+  return ports.map(Number);
 }
 
 /** The port a URL dials. */
@@ -72,9 +81,25 @@ export async function resolveChecked(hostname: string, policy: EgressPolicy): Pr
   // One private answer is enough to refuse: a name that mixes them is a rebinding attempt, not a CDN.
   const refused = (address: string) => isPrivateAddress(address) && !policy.exempt?.includes(address);
   if (!policy.allowPrivateNetworks && addresses.some((a) => refused(a.address))) {
-    throw new MuxError('INVALID_URL', `${bare} resolves to a private or local address`);
+    throw new MuxError('INVALID_URL', literal ? `${bare} is a private or local address` : `${bare} resolves to a private or local address`);
   }
   return addresses[0]!;
+}
+
+/**
+ * The whole check of a URL about to be dialled by someone else (yt-dlp, or
+ * ffmpeg in direct mode): syntax, local names, port, and every address its
+ * host resolves to. Returns the parsed URL.
+ */
+export async function checkTarget(input: string, policy: EgressPolicy, options: { label: string; maxLength?: number }): Promise<URL> {
+  // Syntax here; addresses below, where exemptions are known.
+  const url = checkUrl(input, { ...options, allowPrivateNetworks: true });
+  if (!policy.allowPrivateNetworks && isLocalName(url.hostname)) {
+    throw new MuxError('INVALID_URL', `${options.label} points at a private or local address (${url.hostname})`);
+  }
+  checkPort(portOf(url), policy);
+  await resolveChecked(url.hostname, policy);
+  return url;
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

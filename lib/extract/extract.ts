@@ -2,7 +2,7 @@
 // with which headers, should we mux?".
 import { MuxError } from '../errors.js';
 import { getForwardProxy } from '../egress/forward-proxy.js';
-import { checkPort, egressPolicy, portOf, resolveChecked, type PolicyOptions } from '../egress/guard.js';
+import { checkTarget, egressPolicy, type PolicyOptions } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
 import type { Selection, VideoInfo } from '../types.js';
 import { parseSelection, parseVideoInfo } from './parse-info.js';
@@ -22,9 +22,7 @@ export interface ExtractOptions extends RunYtdlpOptions, PolicyOptions {}
  */
 async function runGuarded(url: string, options: ExtractOptions, ytdlp: Omit<YtdlpArgsOptions, 'proxy' | 'noPluginDirs'>): Promise<unknown> {
   const policy = egressPolicy(options);
-  const page = checkUrl(url, { allowPrivateNetworks: policy.allowPrivateNetworks || (policy.exempt?.length ?? 0) > 0, label: 'page URL' });
-  checkPort(portOf(page), policy);
-  await resolveChecked(page.hostname, policy);
+  const page = await checkTarget(url, policy, { label: 'page URL' });
   const session = (await getForwardProxy()).open(policy);
   try {
     return await runYtdlp((features) => buildYtdlpArgs(page.href, { ...ytdlp, ...features, proxy: session.url }), options);

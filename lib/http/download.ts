@@ -6,6 +6,7 @@ import { createMuxStream, type MuxOptions } from '../create-mux-stream.js';
 import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
 import type { MuxInfo } from '../types.js';
+import { clientSignal } from './client-signal.js';
 import { contentDisposition } from './content-disposition.js';
 import type { ExtractionCache } from './extraction-cache.js';
 import type { DownloadOutcome, Metrics } from './metrics.js';
@@ -36,21 +37,6 @@ export function downloadHeaders(info: MuxInfo): Record<string, string> {
   // A guess for progress bars only: a Content-Length from it would cut the file.
   if (info.estimatedSize !== null) headers['x-estimated-content-length'] = String(info.estimatedSize);
   return headers;
-}
-
-const CLIENT_GONE = 'the client went away';
-
-/** Aborts when the client goes away before the response has finished. */
-function clientSignal(res: ServerResponse) {
-  const controller = new AbortController();
-  let gone = false;
-  const onClose = () => {
-    if (res.writableFinished) return;
-    gone = true;
-    controller.abort(new MuxError('ABORTED', CLIENT_GONE));
-  };
-  res.once('close', onClose);
-  return { signal: controller.signal, controller, clientGone: () => gone, dispose: () => res.off('close', onClose) };
 }
 
 export async function handleDownloadHead(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {

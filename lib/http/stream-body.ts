@@ -23,8 +23,8 @@ export function firstChunk(stream: Readable): Promise<Buffer> {
 }
 
 /**
- * Writes the rest of `stream` to `res` and resolves with the bytes written
- * once the response has finished. Rejects when the stream fails, the client
+ * Writes the rest of `stream` to `res` (counting through `onBytes`) and
+ * resolves once the response has finished. Rejects when the stream fails, the client
  * goes away, or the client stops reading for `idleTimeoutMs`.
  */
 export function pumpBody(stream: Readable, res: ServerResponse, idleTimeoutMs: number, onBytes: (n: number) => void): Promise<void> {

@@ -1,8 +1,7 @@
 // Gate 2, then ffmpeg: the step from a Selection to bytes.
 import type { Ticket } from '../admission/admission-controller.js';
 import { DEFAULT_RELAY } from '../config.js';
-import { checkPort, egressPolicy, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
-import { checkUrl } from '../url.js';
+import { checkTarget, egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -65,9 +64,8 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
     const relayed = options.upstream === 'direct' ? undefined : await viaRelay(selection, options);
     session = relayed?.session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    const args = relayed
-      ? buildFfmpegArgs(relayed.inputs, { audioOnly, protocols: 'http,tcp' })
-      : buildFfmpegArgs(selection.inputs, { audioOnly, protocols: DIRECT_PROTOCOLS });
+    // Relayed inputs are loopback http only; direct ones may need TLS.
+    const args = buildFfmpegArgs(relayed?.inputs ?? selection.inputs, { audioOnly, protocols: relayed ? 'http,tcp' : DIRECT_PROTOCOLS });
     const proc = spawnGroup(command, args);
     await new Promise<void>((resolve) => {
       proc.child.once('spawn', resolve);
@@ -94,11 +92,7 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
  * resolves again; prefer the relay where DNS rebinding matters).
  */
 async function checkDirectInputs(inputs: readonly MediaInput[], policy: EgressPolicy): Promise<void> {
-  for (const input of inputs) {
-    const url = checkUrl(input.url, { allowPrivateNetworks: true, label: 'format URL', maxLength: 16_384 });
-    checkPort(portOf(url), policy);
-    await resolveChecked(url.hostname, policy);
-  }
+  for (const input of inputs) await checkTarget(input.url, policy, { label: 'format URL', maxLength: 16_384 });
 }
 
 function sumIfKnown(sizes: Array<number | undefined>): number | undefined {

@@ -47,6 +47,8 @@ describe('egress guard', () => {
     assert.doesNotThrow(() => checkPort(8080, egressPolicy({}, { PASSMUX_ALLOWED_PORTS: '80,8080' })));
     assert.doesNotThrow(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOWED_PORTS: '*' })));
     assert.doesNotThrow(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOW_PRIVATE_NETWORKS: '1' })), 'private allowed: any port');
+    assert.throws(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_ALLOWED_PORTS: '80' })), isCode('INVALID_URL'));
+    assert.throws(() => egressPolicy({}, { PASSMUX_ALLOWED_PORTS: 'http' }), RangeError);
   });
 
   it('gives node:net exactly the checked address through its lookup hook', async () => {

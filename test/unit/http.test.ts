@@ -86,7 +86,7 @@ describe('readServerConfig', () => {
   });
 
   it('names the variable of a bad value', () => {
-    for (const [name, value] of [['PORT', '80a'], ['PASSMUX_MAX_WORKERS', '0'], ['PASSMUX_MAX_CONNECTIONS', '-1'], ['PASSMUX_ALLOW_PRIVATE_NETWORKS', 'yes']]) {
+    for (const [name, value] of [['PASSMUX_ALLOWED_PORTS', '80;443'], ['PASSMUX_ALLOWED_PORTS', '70000'], ['PORT', '80a'], ['PASSMUX_MAX_WORKERS', '0'], ['PASSMUX_MAX_CONNECTIONS', '-1'], ['PASSMUX_ALLOW_PRIVATE_NETWORKS', 'yes']]) {
       assert.throws(() => readServerConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.variable === name && e.message.includes(value!));
     }
   });
