@@ -5,33 +5,25 @@ import { MuxError } from './errors.js';
 
 export const MAX_URL_LENGTH = 2048;
 
-const blocked = new BlockList();
+// Two lists: node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+const blocked4 = new BlockList();
+const blocked6 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
   ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
+] as const) blocked4.addSubnet(net, prefix, 'ipv4');
+// IPv6 ranges that are local, or that embed an IPv4 address a gateway may turn into a private one
+// (mapped, compatible, translated, 6to4, NAT64): refused whole rather than decoded.
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96],
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
-
-/** Extracts the IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d` or `::ffff:7f00:1`) stands for. */
-function unmapIPv4(address: string): string | undefined {
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (dotted) return dotted[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return undefined;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
+  ['::', 96], ['::1', 128], ['::ffff:0:0', 96], ['::ffff:0:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48],
+  ['100::', 64], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) blocked6.addSubnet(net, prefix, 'ipv6');
 
 /** True for loopback, private, link-local, CGNAT, multicast and unspecified IP literals. */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '');
-  if (isIPv4(bare)) return blocked.check(bare, 'ipv4');
-  if (!isIPv6(bare)) return false;
-  const mapped = unmapIPv4(bare);
-  return mapped !== undefined ? blocked.check(mapped, 'ipv4') : blocked.check(bare, 'ipv6');
+  if (isIPv4(bare)) return blocked4.check(bare, 'ipv4');
+  return isIPv6(bare) && blocked6.check(bare, 'ipv6');
 }
 
 /** True for names that always mean this machine or the local network. */

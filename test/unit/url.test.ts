@@ -46,7 +46,27 @@ describe('isPrivateAddress', () => {
     assert.equal(isPrivateAddress('172.32.0.1'), false);
     assert.equal(isPrivateAddress('172.31.255.255'), true);
     assert.equal(isPrivateAddress('::ffff:7f00:1'), true);
-    assert.equal(isPrivateAddress('::ffff:8.8.8.8'), false);
     assert.equal(isPrivateAddress('not-an-ip'), false);
+    // TEST-NET addresses are public as far as the guard knows: a page may well sit there.
+    assert.equal(isPrivateAddress('192.0.2.10'), false);
+    assert.equal(isPrivateAddress('198.51.100.7'), false);
+  });
+
+  it('refuses every IPv6 range that embeds an IPv4 address a gateway could make private', () => {
+    const cases: Array<[string, string]> = [
+      ['::ffff:0:0/96 (IPv4-mapped), even of a public address', '::ffff:8.8.8.8'],
+      ['::ffff:0:0/96, hex spelling', '::ffff:a00:1'],
+      ['::/96 (IPv4-compatible)', '::127.0.0.1'],
+      ['::/96, hex spelling', '::a00:1'],
+      ['::ffff:0:0:0/96 (IPv4-translated)', '::ffff:0:7f00:1'],
+      ['2002::/16 (6to4)', '2002:7f00:1::1'],
+      ['2002::/16, public inside', '2002:808:808::1'],
+      ['64:ff9b::/96 (NAT64)', '64:ff9b::7f00:1'],
+      ['64:ff9b:1::/48 (local-use NAT64)', '64:ff9b:1::a00:1'],
+      ['100::/64 (discard)', '100::1'],
+      ['fec0::/10 (site-local)', 'fec0::1'],
+    ];
+    for (const [range, address] of cases) assert.equal(isPrivateAddress(address), true, `${range}: ${address}`);
+    assert.equal(isPrivateAddress('64:ff9b:2::1'), false, 'just outside 64:ff9b:1::/48');
   });
 });
