@@ -78,12 +78,11 @@ try {
     const selection = await extractSelection(url, { allowPrivateNetworks: true });
     rows.push(await measure(source, 'Node HTTP read, no ffmpeg (limit)', () => runNodeRead(selection)));
     rows.push(await measure(source, 'bare ffmpeg -headers → pipe', () => runBareFfmpeg(selection)));
-    rows.push(await passmuxRow(source, 'direct', url));
     rows.push(await passmuxRow(source, 'relay', url));
   }
-  for (const upstream of ONLY === 'throughput' ? [] : ['direct', 'relay']) {
+  for (const upstream of ONLY === 'throughput' ? [] : ['relay']) {
     console.error(`50 slow clients (25 muxing, 25 queued), ${upstream}…`);
-    const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25', PASSMUX_UPSTREAM: upstream });
+    const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25' });
     const page = `${fast.origin}/watch/bench-120s`;
     await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
     const admitted = await slowClients(origin, page, 50, 200, 10_000);

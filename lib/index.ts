@@ -3,7 +3,7 @@ export { extractInfo, extractSelection, type ExtractOptions } from './extract/ex
 export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
 export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
 export { safeFilename } from './extract/safe-filename.js';
-export { buildFfmpegArgs, formatHeaderBlock } from './mux/ffmpeg-args.js';
+export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
 export { startMux, type StartMuxOptions } from './mux/start-mux.js';
 export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type Ticket } from './admission/admission-controller.js';

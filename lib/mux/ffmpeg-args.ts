@@ -1,22 +1,19 @@
-// Pure argv builder for ffmpeg: inputs in, fragmented MP4 on stdout out.
-import { cleanHeaders } from '../headers.js';
+// Pure argv builder for ffmpeg: relay inputs in, fragmented MP4 on stdout out.
 import type { MediaInput } from '../types.js';
 
-/** Protocols ffmpeg may use for an http(s) input (crypto for encrypted HLS). */
-export const DIRECT_PROTOCOLS = 'http,https,tcp,tls,crypto';
+/** ffmpeg reads nothing but our loopback relay: plain HTTP over TCP. */
+export const RELAY_PROTOCOLS = 'http,tcp';
 
 /**
- * ffmpeg's `-headers` text: one `Name: value\r\n` line per header, final CRLF
- * included (without it ffmpeg sends a malformed request).
+ * The container demuxers a relayed input may be opened with: the mp4/mov
+ * family, matroska/webm, MPEG-TS, and bare audio. Never hls, dash, concat,
+ * image2 or any other demuxer that opens further addresses by itself: those
+ * would dial past the guard (a body sniffed as a playlist fetches its segments).
  */
-export function formatHeaderBlock(headers: Record<string, string>): string {
-  let block = '';
-  for (const [name, value] of Object.entries(cleanHeaders(headers))) block += `${name}: ${value}\r\n`;
-  return block;
-}
+export const CONTAINER_FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,mpegts,mp3,aac,ogg,flac';
 
 /** `-map` arguments for input `index`: only the track(s) its kind promises. */
-function mapsFor(input: MediaInput, index: number, audioOnly: boolean): string[] {
+function mapsFor(input: Pick<MediaInput, 'kind'>, index: number, audioOnly: boolean): string[] {
   if (input.kind === 'audio') return ['-map', `${index}:a:0`];
   if (input.kind === 'video') return audioOnly ? [] : ['-map', `${index}:v:0`];
   return audioOnly ? ['-map', `${index}:a:0`] : ['-map', `${index}:v:0?`, '-map', `${index}:a:0?`];
@@ -25,18 +22,14 @@ function mapsFor(input: MediaInput, index: number, audioOnly: boolean): string[]
 export interface FfmpegArgsOptions {
   /** Leave video out of the output. @default false */
   audioOnly?: boolean;
-  /** Comma-separated protocols each input may use. @default DIRECT_PROTOCOLS */
-  protocols?: string;
 }
 
-export function buildFfmpegArgs(inputs: readonly MediaInput[], options: FfmpegArgsOptions = {}): string[] {
+/** `inputs` are the relay's loopback URLs (they carry no secret), each with the kind of track it holds. */
+export function buildFfmpegArgs(inputs: ReadonlyArray<Pick<MediaInput, 'url' | 'kind'>>, options: FfmpegArgsOptions = {}): string[] {
   const audioOnly = options.audioOnly ?? false;
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   for (const input of inputs) {
-    args.push('-protocol_whitelist', options.protocols ?? DIRECT_PROTOCOLS);
-    const block = formatHeaderBlock(input.headers);
-    if (block) args.push('-headers', block);
-    args.push('-i', input.url);
+    args.push('-protocol_whitelist', RELAY_PROTOCOLS, '-format_whitelist', CONTAINER_FORMATS, '-i', input.url);
   }
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
   args.push(

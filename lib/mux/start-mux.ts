@@ -1,15 +1,14 @@
 // Gate 2, then ffmpeg: the step from a Selection to bytes.
 import type { Ticket } from '../admission/admission-controller.js';
 import { DEFAULT_RELAY } from '../config.js';
-import { checkTarget, egressPolicy, type EgressPolicy } from '../egress/guard.js';
+import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
 import { getRelay, type RelayOptions, type RelaySession } from '../relay/relay-server.js';
 import type { MediaInput, Selection } from '../types.js';
-import { buildFfmpegArgs, DIRECT_PROTOCOLS } from './ffmpeg-args.js';
+import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
-
 
 export interface StartMuxOptions {
   /** ffmpeg executable. @default process.env.PASSMUX_FFMPEG || 'ffmpeg' */
@@ -22,12 +21,6 @@ export interface StartMuxOptions {
   killGraceMs?: number;
   /** Leave video out of the output. @default false */
   audioOnly?: boolean;
-  /**
-   * 'relay': ffmpeg reads from our loopback relay (ranged, parallel, retried
-   * fetches; no secrets in argv). 'direct': ffmpeg reads the URLs itself with
-   * `-headers`. @default 'relay'
-   */
-  upstream?: 'relay' | 'direct';
   /** Tuning of the relay. @default DEFAULT_RELAY (lib/config.ts) */
   relay?: Partial<Omit<RelayOptions, 'policy'>>;
   /** Allow media URLs on private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
@@ -39,10 +32,10 @@ export interface StartMuxOptions {
 }
 
 /** Registers the inputs with the relay; ffmpeg then reads loopback URLs that carry no secret. */
-async function viaRelay(selection: Selection, options: StartMuxOptions): Promise<{ inputs: MediaInput[]; session: RelaySession }> {
+async function viaRelay(selection: Selection, options: StartMuxOptions): Promise<RelaySession> {
   const relay = await getRelay();
   const { refresh } = options;
-  const session = relay.register(selection.inputs.map((input, index) => ({
+  return relay.register(selection.inputs.map((input, index) => ({
     url: input.url,
     headers: input.headers,
     ...(refresh ? { refresh: () => refresh(index).then(({ url, headers }) => ({ url, headers })) } : {}),
@@ -51,22 +44,25 @@ async function viaRelay(selection: Selection, options: StartMuxOptions): Promise
     ...options.relay,
     policy: egressPolicy(options),
   });
-  return { inputs: selection.inputs.map((input, i) => ({ ...input, url: session.urls[i]!, headers: {} })), session };
 }
 
+/**
+ * ffmpeg never dials the media servers itself: it reads each input from our
+ * relay, which fetches under the egress guard (every hop, every redirect).
+ */
 export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
   const { admission: ticket, signal, killGraceMs = 2000, audioOnly = false } = options;
   let session: RelaySession | undefined;
   try {
     if (signal?.aborted) throw abortError(signal);
     await ticket?.acquire(signal);
-    if (options.upstream === 'direct') await checkDirectInputs(selection.inputs, egressPolicy(options));
-    const relayed = options.upstream === 'direct' ? undefined : await viaRelay(selection, options);
-    session = relayed?.session;
+    session = await viaRelay(selection, options);
+    const relayed = session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    // Relayed inputs are loopback http only; direct ones may need TLS.
-    const args = buildFfmpegArgs(relayed?.inputs ?? selection.inputs, { audioOnly, protocols: relayed ? 'http,tcp' : DIRECT_PROTOCOLS });
+    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]! })), { audioOnly });
     const proc = spawnGroup(command, args);
+    // Bound before ffmpeg can connect (same tick as the spawn): only this process may read the tokens.
+    if (proc.child.pid !== undefined) relayed.bind(proc.child.pid);
     await new Promise<void>((resolve) => {
       proc.child.once('spawn', resolve);
       proc.child.once('error', () => resolve());
@@ -75,24 +71,16 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
     const mimeType = audioOnly ? 'audio/mp4' : 'video/mp4';
     return new MuxStream(proc, { ...selection.info, mimeType }, {
       ticket, signal, killGraceMs,
-      onClose: () => session?.close(),
+      onClose: () => relayed.close(),
       // By the first output byte ffmpeg has opened every input, so the relay knows their exact sizes.
-      exactSize: session ? () => sumIfKnown(session!.sizes()) : undefined,
-      inputFailure: session ? () => session!.failure() : undefined,
+      exactSize: () => sumIfKnown(relayed.sizes()),
+      inputFailure: () => relayed.failure(),
     });
   } catch (error) {
     session?.close();
     ticket?.release();
     throw error;
   }
-}
-
-/**
- * ffmpeg dials direct inputs itself, so the guard can only look first (it
- * resolves again; prefer the relay where DNS rebinding matters).
- */
-async function checkDirectInputs(inputs: readonly MediaInput[], policy: EgressPolicy): Promise<void> {
-  for (const input of inputs) await checkTarget(input.url, policy, { label: 'format URL', maxLength: 16_384 });
 }
 
 function sumIfKnown(sizes: Array<number | undefined>): number | undefined {

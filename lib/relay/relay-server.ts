@@ -1,7 +1,9 @@
 // The loopback relay ffmpeg reads from: one node:http server per process on
 // 127.0.0.1, started when first needed. Each mux session registers its
 // upstream URLs (with their headers and cookies) under random tokens, so no
-// secret is ever in ffmpeg's argv; the tokens die with the session.
+// secret is ever in ffmpeg's argv; the tokens die with the session. A token is
+// served only to the process it was bound to (its ffmpeg), so a URL read from
+// the process list cannot be replayed by another local program.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +11,7 @@ import type { MuxError } from '../errors.js';
 import { lazily } from '../lazily.js';
 import { ByteBudget } from './budget.js';
 import { parseRangeHeader } from './byte-range.js';
+import { isConnectionOf } from './peer-process.js';
 import { RangeReader } from './range-reader.js';
 import { RangeSource, type SourceOptions } from './range-source.js';
 import type { UpstreamTarget } from './upstream.js';
@@ -31,13 +34,15 @@ export interface RelaySession {
   sizes(): Array<number | undefined>;
   /** Why an input could not be delivered in full, if it could not (ffmpeg may still exit 0 on a cut input). */
   failure(): Error | undefined;
+  /** The one process (ffmpeg) that may read these URLs; until bound, nobody may. */
+  bind(pid: number): void;
   /** Forget the tokens and stop every upstream request of the session. */
   close(): void;
 }
 
 interface Registration {
   source: RangeSource;
-  session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error };
+  session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error; pid?: number };
 }
 
 const STATUS_TO_FFMPEG: Partial<Record<MuxError['code'], number>> = { UPSTREAM_FORBIDDEN: 403, NOT_FOUND: 404, TIMEOUT: 504 };
@@ -47,6 +52,8 @@ const isLoopback = (address: string | undefined) => address === '127.0.0.1' || a
 export class Relay {
   readonly #port: number;
   readonly #tokens = new Map<string, Registration>();
+  /** Connections already proven to be held by a session's ffmpeg (pid). */
+  readonly #owned = new WeakMap<object, number>();
   /** The process-wide read-ahead budget, sized by the first registration. */
   #total: ByteBudget | undefined;
 
@@ -89,11 +96,22 @@ export class Relay {
       urls: tokens.map((token) => `http://127.0.0.1:${this.#port}/${token}`),
       sizes: () => sources.map((source) => source.size),
       failure: () => session.failure,
+      bind: (pid) => { session.pid = pid; },
       close: () => {
         for (const token of tokens) this.#tokens.delete(token);
         session.controller.abort();
       },
     };
+  }
+
+  /** Whether this request's connection is held by the session's own ffmpeg (checked once per connection). */
+  async #fromOwner(req: IncomingMessage, pid: number | undefined): Promise<boolean> {
+    const socket = req.socket;
+    if (pid === undefined || !isLoopback(socket.remoteAddress)) return false;
+    if (this.#owned.get(socket) === pid) return true;
+    const owned = await isConnectionOf(pid, socket.remotePort ?? 0, socket.localPort ?? 0);
+    if (owned) this.#owned.set(socket, pid);
+    return owned;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -103,6 +121,7 @@ export class Relay {
       return;
     }
     const { source, session } = registration;
+    if (!await this.#fromOwner(req, session.pid)) return void res.writeHead(403).end();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, session.controller.signal]);
     res.once('close', () => controller.abort());

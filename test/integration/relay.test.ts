@@ -45,14 +45,14 @@ describe('relay', () => {
     return out;
   }
 
-  it('fetches several ranges at once and gives byte-identical output to the direct path', async () => {
+  it('fetches several ranges at once and gives byte-identical output to one plain connection per input', async () => {
     const throttled = await site({ throttle: 2_000_000 });
     const selection = await extractSelection(throttled.pageUrl('h264'));
-    const direct = await save(throttled.pageUrl('h264'), 'direct.mp4', { selection, upstream: 'direct' });
-    assert.equal(throttled.stats.peakOpenMedia, 2, 'direct: one connection per input');
+    const sequential = await save(throttled.pageUrl('h264'), 'sequential.mp4', { selection, relay: { parallel: 1, rangeSize: 256 * 1024 * 1024 } });
+    assert.equal(throttled.stats.peakOpenMedia, 2, 'one connection per input');
     const relayed = await save(throttled.pageUrl('h264'), 'relayed.mp4', { selection, relay: SMALL_RANGES });
     assert.ok(throttled.stats.peakOpenMedia >= 4, `relay: ${throttled.stats.peakOpenMedia} media connections at once`);
-    assert.deepEqual(await readFile(relayed), await readFile(direct));
+    assert.deepEqual(await readFile(relayed), await readFile(sequential));
   });
 
   it('finishes a download whose media connection is cut once mid-way', async () => {
@@ -97,16 +97,15 @@ describe('relay', () => {
     assert.deepEqual((await probeFile(out)).streams.map((s) => s.type), ['video', 'audio']);
   });
 
-  it('keeps the cookie out of every command line (the direct path shows it, proving the check sees it)', async () => {
+  it('keeps the cookie out of every command line', async () => {
     const slow = await site({ throttle: 300_000 });
-    const cookieInArgv = () => listProcesses().some((p) => slow.cookies.some((cookie) => p.cmdline.includes(cookie)));
-    for (const upstream of ['relay', 'direct'] as const) {
-      const stream = await createMuxStream(slow.pageUrl('h264'), { upstream });
-      await new Promise((resolve) => stream.once('readable', resolve));
-      assert.equal(cookieInArgv(), upstream === 'direct', upstream);
-      stream.destroy();
-      await new Promise((resolve) => stream.once('close', resolve));
-    }
+    const stream = await createMuxStream(slow.pageUrl('h264'));
+    await new Promise((resolve) => stream.once('readable', resolve));
+    assert.ok(slow.cookies.length > 0 && slow.cookies.every((cookie) => cookie.length >= 16), 'the site handed out cookies');
+    assert.match(listProcesses().find((p) => p.pid === stream.pid)!.cmdline, /-i http:\/\/127\.0\.0\.1:/, 'ffmpeg\'s argv was read');
+    assert.ok(!listProcesses().some((p) => slow.cookies.some((cookie) => p.cmdline.includes(cookie))));
+    stream.destroy();
+    await new Promise((resolve) => stream.once('close', resolve));
   });
 
   it('answers 404 for unknown tokens and for tokens of a finished session, and listens on loopback only', async () => {
@@ -119,6 +118,8 @@ describe('relay', () => {
     const urls = ffmpeg.cmdline.match(/http:\/\/127\.0\.0\.1:\d+\/[\w-]+/g)!;
     assert.equal(urls.length, 2);
     assert.ok(urls.every((url) => /\/[\w-]{32}$/.test(url)), 'tokens carry 192 random bits');
+    // Read from the process list by another local program: the live token is refused (it is ffmpeg's alone).
+    for (const url of urls) assert.equal(await relayStatus(url), 403);
     stream.destroy();
     await new Promise((resolve) => stream.once('close', resolve));
     for (const url of urls) assert.equal(await relayStatus(url), 404);
