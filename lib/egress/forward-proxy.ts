@@ -7,13 +7,14 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { MuxError } from '../errors.js';
 import { lazily } from '../lazily.js';
+import { proxyEnv } from '../process/child-env.js';
 import { checkPort, resolveChecked, type EgressPolicy } from './guard.js';
 
 interface Session { policy: EgressPolicy; refusals: string[] }
 
 export interface ProxySession {
-  /** For yt-dlp's --proxy: http://<token>:x@127.0.0.1:<port> */
-  url: string;
+  /** yt-dlp's proxy variables for every scheme (http://<token>:x@127.0.0.1:<port>); environment only, never argv. */
+  env: Record<string, string>;
   /** What the guard refused during this run. */
   refusals(): string[];
   close(): void;
@@ -46,7 +47,7 @@ export class ForwardProxy {
     const session: Session = { policy, refusals: [] };
     this.#sessions.set(token, session);
     return {
-      url: `http://${token}:x@127.0.0.1:${this.#port}`,
+      env: proxyEnv(`http://${token}:x@127.0.0.1:${this.#port}`),
       refusals: () => [...session.refusals],
       close: () => this.#sessions.delete(token),
     };
@@ -64,22 +65,15 @@ export class ForwardProxy {
       checkPort(port, session.policy);
       return await resolveChecked(host, session.policy);
     } catch (error) {
-      session.refusals.push((error as Error).message);
-      throw error;
+      throw refusedIn(session, error);
     }
   }
 
   async #forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const session = this.#session(req);
     if (!session) return void res.writeHead(407, { 'proxy-authenticate': 'Basic' }).end();
-    let target: URL;
     try {
-      target = new URL(req.url ?? '');
-      if (target.protocol !== 'http:') throw new MuxError('INVALID_URL', `scheme ${target.protocol} is not proxied`);
-    } catch {
-      return void res.writeHead(400).end();
-    }
-    try {
+      const target = parseProxiedUrl(req.url);
       const port = Number(target.port || 80);
       const address = await this.#check(session, target.hostname, port);
       const headers = { ...req.headers };
@@ -93,7 +87,9 @@ export class ForwardProxy {
       res.once('close', () => upstream.destroy());
       req.pipe(upstream);
     } catch (error) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end(`passmux refused: ${(error as Error).message}`);
+      // Also a scheme refused here (ftp:, gopher:… sent to us through ftp_proxy/all_proxy): told back as a refusal.
+      refusedIn(session, error);
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('passmux refused this address');
     }
   }
 
@@ -114,9 +110,32 @@ export class ForwardProxy {
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
     } catch (error) {
-      client.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\npassmux refused: ${(error as Error).message}`);
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\npassmux refused this address');
     }
   }
+}
+
+const recorded = new WeakSet<object>();
+
+/** Records a refusal once in the session (for the run's error message) and returns it. */
+function refusedIn(session: Session, error: unknown): unknown {
+  if (error instanceof MuxError && !recorded.has(error)) {
+    recorded.add(error);
+    session.refusals.push(error.message);
+  }
+  return error;
+}
+
+/** The absolute http: URL of a proxied request; any other scheme or form is refused (INVALID_URL). */
+function parseProxiedUrl(raw: string | undefined): URL {
+  let target: URL;
+  try {
+    target = new URL(raw ?? '');
+  } catch {
+    throw new MuxError('INVALID_URL', 'yt-dlp sent a request passmux cannot read');
+  }
+  if (target.protocol !== 'http:') throw new MuxError('INVALID_URL', `the ${target.protocol.replace(/:$/, '')} scheme is not fetched`);
+  return target;
 }
 
 /** The process's forward proxy, started on first use. */

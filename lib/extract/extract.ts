@@ -20,12 +20,12 @@ export interface ExtractOptions extends RunYtdlpOptions, PolicyOptions {}
  * yt-dlp with every request it makes going through our guarded proxy. A hop
  * the guard refused (a redirect into the private network) is reported as such.
  */
-async function runGuarded(url: string, options: ExtractOptions, ytdlp: Omit<YtdlpArgsOptions, 'proxy' | 'noPluginDirs'>): Promise<unknown> {
+async function runGuarded(url: string, options: ExtractOptions, ytdlp: Omit<YtdlpArgsOptions, 'noPluginDirs'>): Promise<unknown> {
   const policy = egressPolicy(options);
   const page = await checkTarget(url, policy, { label: 'page URL' });
   const session = (await getForwardProxy()).open(policy);
   try {
-    return await runYtdlp((features) => buildYtdlpArgs(page.href, { ...ytdlp, ...features, proxy: session.url }), options);
+    return await runYtdlp((features) => buildYtdlpArgs(page.href, { ...ytdlp, ...features }), options, { env: session.env });
   } catch (error) {
     const [refusal] = session.refusals();
     if (refusal) throw new MuxError('INVALID_URL', `the page leads to an address passmux does not fetch: ${refusal}`, { cause: error });

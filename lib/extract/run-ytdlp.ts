@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
+import { buildChildEnv } from '../process/child-env.js';
 import { mapYtdlpFailure } from './map-error.js';
 
 /** yt-dlp's JSON for one video is rarely over a few MB; beyond this something is wrong. */
@@ -19,6 +20,11 @@ export interface RunYtdlpOptions {
   timeoutMs?: number;
 }
 
+export interface RunYtdlpSetup {
+  /** Variables added to yt-dlp's minimal environment (its proxy: kept out of argv, where `ps` shows it). */
+  env?: Record<string, string>;
+}
+
 const pluginDirSupport = new Map<string, Promise<boolean>>();
 
 /** Whether this yt-dlp knows --no-plugin-dirs (asked once per binary). */
@@ -26,7 +32,7 @@ export function supportsNoPluginDirs(command: string): Promise<boolean> {
   let known = pluginDirSupport.get(command);
   if (!known) {
     known = new Promise<boolean>((resolve) => {
-      execFile(command, ['--help'], { maxBuffer: 4 * 1024 * 1024, timeout: 20_000 }, (error, stdout) => resolve(!error && stdout.includes('--no-plugin-dirs')));
+      execFile(command, ['--help'], { maxBuffer: 4 * 1024 * 1024, timeout: 20_000, env: buildChildEnv() }, (error, stdout) => resolve(!error && stdout.includes('--no-plugin-dirs')));
     });
     pluginDirSupport.set(command, known);
   }
@@ -34,11 +40,12 @@ export function supportsNoPluginDirs(command: string): Promise<boolean> {
 }
 
 /** Runs yt-dlp with `buildArgs(features)` and returns its parsed JSON. */
-export async function runYtdlp(buildArgs: (features: { noPluginDirs: boolean }) => string[], options: RunYtdlpOptions = {}): Promise<unknown> {
+export async function runYtdlp(buildArgs: (features: { noPluginDirs: boolean }) => string[], options: RunYtdlpOptions = {},
+  setup: RunYtdlpSetup = {}): Promise<unknown> {
   const { signal, timeoutMs = 60_000 } = options;
   if (signal?.aborted) throw abortError(signal);
   const command = resolveBinary('yt-dlp', options.ytdlp);
-  const proc = spawnGroup(command, buildArgs({ noPluginDirs: await supportsNoPluginDirs(command) }));
+  const proc = spawnGroup(command, buildArgs({ noPluginDirs: await supportsNoPluginDirs(command) }), { env: buildChildEnv(setup.env) });
   const chunks: Buffer[] = [];
   let length = 0;
   let failure: MuxError | undefined;

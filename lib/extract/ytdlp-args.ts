@@ -24,15 +24,13 @@ const COMMON = ['--ignore-config', '--no-playlist', '--no-cache-dir', '--no-warn
 export interface YtdlpArgsOptions extends FormatChoice {
   /** 'info': light metadata (flat extraction); 'select': resolve formats for muxing. */
   mode: 'info' | 'select';
-  /** Every request yt-dlp makes goes through this proxy (ours, which checks each hop). */
-  proxy?: string;
   /** The yt-dlp knows --no-plugin-dirs (2025 and later): load no plugins from anywhere. */
   noPluginDirs?: boolean;
 }
 
 export function buildYtdlpArgs(url: string, options: YtdlpArgsOptions): string[] {
   const what = options.mode === 'info' ? ['--flat-playlist', '-J'] : ['-J', '-f', buildFormatSelector(options)];
-  const proxy = options.proxy ? ['--proxy', options.proxy] : [];
   const plugins = options.noPluginDirs ? ['--no-plugin-dirs'] : [];
-  return [...COMMON, ...plugins, ...proxy, ...what, '--', url];
+  // No --proxy: its credentials would show in `ps`, and it covers http(s) only; the proxy comes in the environment.
+  return [...COMMON, ...plugins, ...what, '--', url];
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { buildChildEnv } from './child-env.js';
 
 // Where the external programs come from: an explicit option, then the
 // environment, then PATH.
@@ -18,6 +19,6 @@ export function missingBinaryMessage(program: Program, command: string): string 
 /** The first line `command versionArg` prints, or null when it cannot be run. For a startup check. */
 export function probeVersion(command: string, versionArg: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(command, [versionArg], { timeout: 20_000 }, (error, stdout) => resolve(error ? null : stdout.split('\n')[0]!.trim()));
+    execFile(command, [versionArg], { timeout: 20_000, env: buildChildEnv() }, (error, stdout) => resolve(error ? null : stdout.split('\n')[0]!.trim()));
   });
 }

@@ -2,6 +2,7 @@
 // group (detached) so that a signal reaches any helpers it started, and its
 // stderr is always drained into a small ring so it never blocks on a full pipe.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { buildChildEnv } from './child-env.js';
 
 export const STDERR_TAIL_BYTES = 8 * 1024;
 
@@ -20,7 +21,8 @@ export interface GroupChild {
 export interface SpawnGroupOptions {
   /** Keep stdout as a pipe (the default) or ignore it. */
   stdout?: 'pipe' | 'ignore';
-  env?: NodeJS.ProcessEnv;
+  /** The child's whole environment. @default buildChildEnv() (minimal, nothing else inherited) */
+  env?: Record<string, string>;
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -37,7 +39,7 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
-    env: options.env ?? process.env,
+    env: options.env ?? buildChildEnv(),
     windowsHide: true,
   });
   let tail = '';

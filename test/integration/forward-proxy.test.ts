@@ -46,8 +46,8 @@ describe('forward proxy', () => {
   it('refuses CONNECT and plain requests into the private network, and records why', async () => {
     const session = (await getForwardProxy()).open(egressPolicy({ policy: { allowPrivateNetworks: false, allowedPorts: undefined } }, {}));
     try {
-      assert.equal(await connectThrough(session.url, `127.0.0.1:${new URL(https.origin).port}`), 'HTTP/1.1 403 Forbidden');
-      const proxy = new URL(session.url);
+      assert.equal(await connectThrough(session.env.http_proxy!, `127.0.0.1:${new URL(https.origin).port}`), 'HTTP/1.1 403 Forbidden');
+      const proxy = new URL(session.env.http_proxy!);
       const status = await new Promise<number>((resolve, reject) => request({
         host: proxy.hostname, port: proxy.port, path: `${http.origin}/watch/h264`,
         headers: { 'proxy-authorization': `Basic ${Buffer.from(`${proxy.username}:x`).toString('base64')}` },
@@ -63,11 +63,11 @@ describe('forward proxy', () => {
   it('answers 407 without the run credentials, and after the run closed', async () => {
     const session = (await getForwardProxy()).open(egressPolicy({ allowPrivateNetworks: true }, {}));
     const target = `127.0.0.1:${new URL(https.origin).port}`;
-    assert.equal(await connectThrough(session.url, target), 'HTTP/1.1 200 Connection Established');
-    const bare = new URL(session.url);
+    assert.equal(await connectThrough(session.env.http_proxy!, target), 'HTTP/1.1 200 Connection Established');
+    const bare = new URL(session.env.http_proxy!);
     assert.match(await connectThrough(`http://${bare.host}`, target), /^HTTP\/1\.1 407/);
     session.close();
-    assert.match(await connectThrough(session.url, target), /^HTTP\/1\.1 407/);
+    assert.match(await connectThrough(session.env.http_proxy!, target), /^HTTP\/1\.1 407/);
   });
 
   it('reports a refused port as INVALID_URL before yt-dlp starts', async () => {
