@@ -28,6 +28,8 @@ export interface ServerConfig {
   maxWorkers: number;
   /** yt-dlp processes at once (it is CPU-heavy). @default 4 */
   maxExtractions: number;
+  /** New page lookups that may wait for a yt-dlp slot; one more gets 503 BUSY. @default 16 */
+  maxExtractionQueue: number;
   /** ffmpeg executable. @default 'ffmpeg' (PATH) */
   ffmpeg: string | undefined;
   /** yt-dlp executable. @default 'yt-dlp' (PATH) */
@@ -44,8 +46,6 @@ export interface ServerConfig {
   cacheTtlMs: number;
   /** Seconds in `Retry-After` when Gate 1 is full. @default 10 */
   retryAfterSeconds: number;
-  /** 'relay' (ranged, parallel fetches by us) or 'direct' (ffmpeg reads the CDN itself). @default 'relay' */
-  upstream: 'relay' | 'direct';
   /** Relay: bytes per upstream range request. @default 4 MiB */
   relayRangeBytes: number;
   /** Relay: range requests in flight per input. @default 5 */
@@ -62,6 +62,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConnections: 50,
   maxWorkers: 25,
   maxExtractions: 4,
+  maxExtractionQueue: 16,
   ffmpeg: undefined,
   ytdlp: undefined,
   allowPrivateNetworks: false,
@@ -70,7 +71,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
   idleTimeoutMs: 60_000,
   cacheTtlMs: 300_000,
   retryAfterSeconds: 10,
-  upstream: 'relay',
   relayRangeBytes: DEFAULT_RELAY.rangeSize,
   relayParallel: DEFAULT_RELAY.parallel,
   relayBufferBytes: DEFAULT_RELAY.maxBufferedBytes,
@@ -91,6 +91,7 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_MAX_CONNECTIONS', 'maxConnections', 0, 100_000],
   ['PASSMUX_MAX_WORKERS', 'maxWorkers', 1, 10_000],
   ['PASSMUX_MAX_EXTRACTIONS', 'maxExtractions', 1, 1_000],
+  ['PASSMUX_MAX_EXTRACTION_QUEUE', 'maxExtractionQueue', 0, 100_000],
   ['PASSMUX_SHUTDOWN_GRACE_MS', 'shutdownGraceMs', 0, 3_600_000],
   ['PASSMUX_EXTRACTION_TIMEOUT_MS', 'extractionTimeoutMs', 1_000, 3_600_000],
   ['PASSMUX_IDLE_TIMEOUT_MS', 'idleTimeoutMs', 1_000, 3_600_000],
@@ -130,10 +131,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       throw new ConfigError('PASSMUX_ALLOWED_PORTS', (error as Error).message);
     }
   }
+  // ffmpeg reading the media servers itself ('direct') followed redirects past the guard: it is gone.
   const upstream = env.PASSMUX_UPSTREAM;
-  if (upstream !== undefined && upstream !== '') {
-    if (upstream !== 'relay' && upstream !== 'direct') throw new ConfigError('PASSMUX_UPSTREAM', `expected relay or direct, got "${upstream}"`);
-    config.upstream = upstream;
+  if (upstream !== undefined && upstream !== '' && upstream !== 'relay') {
+    throw new ConfigError('PASSMUX_UPSTREAM', `"${upstream}" is no longer supported: every input goes through the relay; unset the variable`);
   }
   return config;
 }

@@ -18,13 +18,24 @@ export const MUX_ERROR_CODES: readonly MuxErrorCode[] = [
   'EXTRACT_FAILED', 'MUX_FAILED', 'BUSY', 'TIMEOUT', 'ABORTED', 'INVALID_REQUEST', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED',
 ];
 
+export interface MuxErrorOptions {
+  cause?: unknown;
+  /**
+   * What happened in full (a child's stderr, a resolver's answer): for the
+   * operator's log only. `message` is what a client may read.
+   */
+  detail?: string;
+}
+
 export class MuxError extends Error {
   readonly code: MuxErrorCode;
+  readonly detail: string | undefined;
 
-  constructor(code: MuxErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: MuxErrorCode, message: string, options?: MuxErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MuxError';
     this.code = code;
+    this.detail = options?.detail;
   }
 }
 

@@ -74,14 +74,19 @@ export function checkPort(port: number, policy: EgressPolicy): void {
 export async function resolveChecked(hostname: string, policy: EgressPolicy): Promise<LookupAddress> {
   const bare = hostname.replace(/^\[|\]$/g, '');
   const literal = isIP(bare);
+  // A name that does not resolve and one that resolves inward get the same words: otherwise a
+  // stranger could map the internal names of our network. The log keeps which it was.
+  const noPublicAddress = (detail: string, cause?: unknown) =>
+    new MuxError('INVALID_URL', `${bare} has no public address passmux may fetch from`, { cause, detail });
   const addresses = literal ? [{ address: bare, family: literal }] : await policy.resolver(bare).catch((error: unknown) => {
-    throw new MuxError('NOT_FOUND', `cannot resolve ${bare}`, { cause: error });
+    throw noPublicAddress(`cannot resolve ${bare}: ${(error as Error).message}`, error);
   });
-  if (addresses.length === 0) throw new MuxError('NOT_FOUND', `cannot resolve ${bare}`);
+  if (addresses.length === 0) throw noPublicAddress(`${bare} resolved to nothing`);
   // One private answer is enough to refuse: a name that mixes them is a rebinding attempt, not a CDN.
   const refused = (address: string) => isPrivateAddress(address) && !policy.exempt?.includes(address);
   if (!policy.allowPrivateNetworks && addresses.some((a) => refused(a.address))) {
-    throw new MuxError('INVALID_URL', literal ? `${bare} is a private or local address` : `${bare} resolves to a private or local address`);
+    if (literal) throw new MuxError('INVALID_URL', `${bare} is a private or local address`);
+    throw noPublicAddress(`${bare} resolves to ${addresses.map((a) => a.address).join(', ')}`);
   }
   return addresses[0]!;
 }
@@ -100,6 +105,20 @@ export async function checkTarget(input: string, policy: EgressPolicy, options: 
   checkPort(portOf(url), policy);
   await resolveChecked(url.hostname, policy);
   return url;
+}
+
+/**
+ * Whether `url` passes the same check as anything we dial (scheme, address,
+ * port). For addresses we hand to others: a thumbnail the visitor's browser
+ * loads must not point it into its own network.
+ */
+export async function isFetchable(url: string, policy: EgressPolicy): Promise<boolean> {
+  try {
+    await checkTarget(url, policy, { label: 'URL', maxLength: 16_384 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -45,7 +45,10 @@ export async function runYtdlp(buildArgs: (features: { noPluginDirs: boolean }) 
   const { signal, timeoutMs = 60_000 } = options;
   if (signal?.aborted) throw abortError(signal);
   const command = resolveBinary('yt-dlp', options.ytdlp);
-  const proc = spawnGroup(command, buildArgs({ noPluginDirs: await supportsNoPluginDirs(command) }), { env: buildChildEnv(setup.env) });
+  const noPluginDirs = await supportsNoPluginDirs(command);
+  // The first probe of a binary takes a second: the caller may have left meanwhile.
+  if (signal?.aborted) throw abortError(signal);
+  const proc = spawnGroup(command, buildArgs({ noPluginDirs }), { env: buildChildEnv(setup.env) });
   const chunks: Buffer[] = [];
   let length = 0;
   let failure: MuxError | undefined;

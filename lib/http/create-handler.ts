@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../config.js';
 import { MuxError } from '../errors.js';
-import type { EgressPolicy } from '../egress/guard.js';
+import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { extractSelection } from '../extract/extract.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
@@ -50,11 +50,12 @@ export function createHandler(deps: HandlerDeps): Handler {
   const { admission } = deps;
   const metrics = new Metrics();
   const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...deps.policy };
+  const fullPolicy = egressPolicy({ policy });
   const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractSelection(url, {
     ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy,
   }));
   const cache = new ExtractionCache({
-    extract, maxConcurrent: config.maxExtractions, ttlMs: config.cacheTtlMs,
+    extract, maxConcurrent: config.maxExtractions, maxQueued: config.maxExtractionQueue, ttlMs: config.cacheTtlMs,
     onExtracted: (ms, ok) => metrics.countExtraction(ms, ok),
   });
   const running = new Map<Promise<unknown>, (reason: MuxError) => void>();
@@ -64,7 +65,6 @@ export function createHandler(deps: HandlerDeps): Handler {
     admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs,
     muxOptions: {
       ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
-      upstream: config.upstream,
       relay: {
         rangeSize: config.relayRangeBytes, parallel: config.relayParallel,
         maxBufferedBytes: config.relayBufferBytes, totalBufferedBytes: config.relayTotalBufferBytes,
@@ -98,7 +98,7 @@ export function createHandler(deps: HandlerDeps): Handler {
         return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache));
     }
     const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
-    if (url.pathname === '/info') return handleInfo(res, query, cache);
+    if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy: fullPolicy });
     if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
     if (req.method === 'HEAD') return handleDownloadHead(res, query, ctx);
     return handleDownload(req, res, query, ctx);

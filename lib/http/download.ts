@@ -19,7 +19,7 @@ export interface DownloadContext {
   cache: ExtractionCache;
   metrics: Metrics;
   /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
-  muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'upstream' | 'relay'>;
+  muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'relay'>;
   idleTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
@@ -39,16 +39,38 @@ export function downloadHeaders(info: MuxInfo): Record<string, string> {
   return headers;
 }
 
+/**
+ * HEAD runs yt-dlp just like GET, so it passes Gate 1 just like GET (refused and
+ * counted the same way): a flood of HEADs is turned away at the door instead of
+ * filling the extraction queue behind the gate's back.
+ */
 export async function handleDownloadHead(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
-  const { signal, dispose } = clientSignal(res);
+  let ticket;
   try {
+    ticket = ctx.admission.tryAdmit();
+  } catch (error) {
+    ctx.metrics.countDownload('rejected_busy', 0);
+    ctx.log({ event: 'download', method: 'HEAD', host: new URL(query.url).hostname, outcome: 'rejected_busy', bytes: 0, ms: 0, error: 'BUSY' });
+    return sendError(res, toMuxError(error), { retryAfterSeconds: ctx.retryAfterSeconds });
+  }
+
+  const { signal, controller, clientGone, dispose } = clientSignal(res);
+  let finish!: () => void;
+  // Holds a ticket, so shutdown may stop it like a download.
+  ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
+  try {
+    // The cache answers known pages without spawning anything.
     const selection = await ctx.cache.get(query.url, query, signal);
     const mimeType = query.audioOnly ? 'audio/mp4' : 'video/mp4';
     res.writeHead(200, downloadHeaders({ ...selection.info, mimeType })).end();
   } catch (error) {
-    if (!signal.aborted) sendError(res, toMuxError(error));
+    if (!clientGone() && !res.headersSent) {
+      sendError(res, toMuxError(signal.aborted ? signal.reason : error), { retryAfterSeconds: ctx.retryAfterSeconds });
+    }
   } finally {
+    ticket.release();
     dispose();
+    finish();
   }
 }
 
@@ -99,8 +121,16 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     ctx.metrics.countDownload(outcome, bytes);
     ctx.log({
       event: 'download', host, outcome, bytes, ms: Math.round(performance.now() - started),
-      ffmpegExit: stream?.exitCode ?? null, ...(failure ? { error: failure.code, message: redactUrls(failure.message).slice(0, 300) } : {}),
+      ffmpegExit: stream?.exitCode ?? null, ...(failure ? logFields(failure) : {}),
     });
     finish();
   }
+}
+
+/** The log's view of a failure: the client's message, and the detail the client never sees (URLs still cut). */
+function logFields(failure: MuxError): Record<string, string> {
+  return {
+    error: failure.code, message: redactUrls(failure.message).slice(0, 300),
+    ...(failure.detail ? { detail: redactUrls(failure.detail).slice(0, 1000) } : {}),
+  };
 }

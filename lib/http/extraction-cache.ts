@@ -1,9 +1,10 @@
 // Extractions are the expensive, floodable part of a request. This shares one
 // in-flight yt-dlp run among identical requests, keeps results for a short
-// while (format URLs stay fresh for minutes to hours), and caps how many
-// yt-dlp processes run at once.
+// while (format URLs stay fresh for minutes to hours), caps how many yt-dlp
+// processes run at once, and caps how many more may wait for one: past that a
+// new page is refused at once instead of growing a queue nobody will live to see.
 import { Semaphore } from '../admission/semaphore.js';
-import { abortError } from '../errors.js';
+import { abortError, MuxError } from '../errors.js';
 import type { FormatChoice } from '../extract/ytdlp-args.js';
 import type { Selection } from '../types.js';
 
@@ -13,18 +14,25 @@ export interface ExtractionCacheOptions {
   extract: ExtractFn;
   /** yt-dlp runs at once. @default 4 */
   maxConcurrent?: number;
+  /**
+   * New extractions that may wait for a free run; one more is refused with BUSY.
+   * Requests joining an in-flight or cached extraction never count. @default 16
+   */
+  maxQueued?: number;
   /** How long a result is reused. @default 300000 */
   ttlMs?: number;
-  /** Results kept at most; the oldest go first. @default 500 */
+  /** Finished results kept at most; the oldest go first (in-flight ones always stay). @default 500 */
   maxEntries?: number;
   /** Told how long each finished extraction took. */
   onExtracted?: (ms: number, ok: boolean) => void;
 }
 
 interface Entry {
+  key: string;
   promise: Promise<Selection>;
   controller: AbortController;
   waiters: number;
+  /** Infinity while the extraction is in flight (queued or running). */
   expires: number;
 }
 
@@ -36,7 +44,9 @@ export class ExtractionCache {
   #misses = 0;
 
   constructor(options: ExtractionCacheOptions) {
-    this.#options = { maxConcurrent: 4, ttlMs: 300_000, maxEntries: 500, ...options };
+    this.#options = { maxConcurrent: 4, maxQueued: 16, ttlMs: 300_000, maxEntries: 500, ...options };
+    const { maxQueued } = this.#options;
+    if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new RangeError(`maxQueued must be a whole number ≥ 0, got ${maxQueued}`);
     this.#limiter = new Semaphore(this.#options.maxConcurrent);
   }
 
@@ -46,8 +56,13 @@ export class ExtractionCache {
   get misses(): number { return this.#misses; }
   /** yt-dlp runs going on now. */
   get running(): number { return this.#limiter.held; }
+  /** Extractions waiting for a free run. */
+  get queued(): number { return this.#limiter.waiting; }
 
-  /** The selection for `url`; leaves at once when `signal` aborts (the run stops when nobody waits). */
+  /**
+   * The selection for `url`; leaves at once when `signal` aborts (the run stops when nobody waits).
+   * Rejects with BUSY, adding nothing, when a new extraction would find the queue full.
+   */
   get(url: string, choice: FormatChoice, signal?: AbortSignal): Promise<Selection> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const key = cacheKey(url, choice);
@@ -58,6 +73,7 @@ export class ExtractionCache {
     }
     if (entry) this.#hits += 1;
     else {
+      if (this.#queueFull()) return Promise.reject(new MuxError('BUSY', 'too many pages are being looked up; try again shortly'));
       this.#misses += 1;
       entry = this.#start(key, url, choice);
     }
@@ -69,9 +85,16 @@ export class ExtractionCache {
     this.#entries.delete(cacheKey(url, choice));
   }
 
+  /** A new run would have to wait, and `maxQueued` runs already do. */
+  #queueFull(): boolean {
+    const mustWait = this.#limiter.held >= this.#limiter.limit || this.#limiter.waiting > 0;
+    return mustWait && this.#limiter.waiting >= this.#options.maxQueued;
+  }
+
   #start(key: string, url: string, choice: FormatChoice): Entry {
     const controller = new AbortController();
     const run = async () => {
+      // Joins the limiter's queue synchronously, so `queued` counts this run before get() returns.
       await this.#limiter.take(controller.signal);
       const started = performance.now();
       try {
@@ -85,30 +108,52 @@ export class ExtractionCache {
         this.#limiter.give();
       }
     };
-    const entry: Entry = { promise: run(), controller, waiters: 0, expires: Infinity };
+    const entry: Entry = { key, promise: run(), controller, waiters: 0, expires: Infinity };
     entry.promise.then(
       () => { entry.expires = Date.now() + this.#options.ttlMs; },
-      () => { if (this.#entries.get(key) === entry) this.#entries.delete(key); },
+      () => this.#forget(entry),
     );
     this.#entries.set(key, entry);
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.#options.maxEntries) break;
-      this.#entries.delete(oldest);
-    }
+    this.#evict();
     return entry;
+  }
+
+  /**
+   * Drops finished results, oldest first, down to `maxEntries`. In-flight ones stay:
+   * dropping them would not stop the run, only make the next request start another.
+   */
+  #evict(): void {
+    let excess = this.#entries.size - this.#options.maxEntries;
+    for (const [key, entry] of this.#entries) {
+      if (excess <= 0) break;
+      if (entry.expires === Infinity) continue;
+      this.#entries.delete(key);
+      excess -= 1;
+    }
+  }
+
+  #forget(entry: Entry): void {
+    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
   }
 
   #wait(entry: Entry, signal?: AbortSignal): Promise<Selection> {
     entry.waiters += 1;
     return new Promise<Selection>((resolve, reject) => {
+      let left = false;
       const leave = () => {
+        if (left) return;
+        left = true;
         signal?.removeEventListener('abort', onAbort);
         entry.waiters -= 1;
       };
       const onAbort = () => {
         leave();
-        // Nobody else wants it: stop yt-dlp (or leave the queue for it).
-        if (entry.waiters === 0 && entry.expires === Infinity) entry.controller.abort(abortError(signal!));
+        if (entry.waiters === 0 && entry.expires === Infinity) {
+          // Nobody else wants it: forget it now (a request arriving next starts afresh
+          // instead of joining a dying run), then stop yt-dlp or leave the queue for it.
+          this.#forget(entry);
+          entry.controller.abort(abortError(signal!));
+        }
         reject(abortError(signal!));
       };
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,6 +1,14 @@
 // Counters for /metrics, rendered in Prometheus text format.
 import type { AdmissionCounts } from '../admission/admission-controller.js';
 
+/** What /metrics reads from the extraction cache. */
+export interface ExtractionCounts {
+  hits: number;
+  misses: number;
+  running: number;
+  queued: number;
+}
+
 export type DownloadOutcome = 'completed' | 'client_aborted' | 'failed' | 'rejected_busy';
 
 const OUTCOMES: DownloadOutcome[] = ['completed', 'client_aborted', 'failed', 'rejected_busy'];
@@ -27,7 +35,7 @@ export class Metrics {
     return this.#downloads.get(outcome)!;
   }
 
-  render(counts: AdmissionCounts, cache: { hits: number; misses: number }): string {
+  render(counts: AdmissionCounts, cache: ExtractionCounts): string {
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: Array<[string, number]>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -36,6 +44,9 @@ export class Metrics {
     metric('passmux_open_connections', 'gauge', 'Open download connections (Gate 1): active, waiting and extracting.', [['', counts.open]]);
     metric('passmux_active_workers', 'gauge', 'ffmpeg processes running (Gate 2).', [['', counts.active]]);
     metric('passmux_waiting_downloads', 'gauge', 'Downloads queued for an ffmpeg slot.', [['', counts.waiting]]);
+    // yt-dlp work sits outside Gate 1's counts (/info, shared runs): without these a flood of lookups looks idle.
+    metric('passmux_extractions_running', 'gauge', 'yt-dlp processes running.', [['', cache.running]]);
+    metric('passmux_extractions_queued', 'gauge', 'Page lookups waiting for a yt-dlp slot.', [['', cache.queued]]);
     metric('passmux_downloads_total', 'counter', 'Finished download requests by outcome.',
       OUTCOMES.map((o) => [`{outcome="${o}"}`, this.#downloads.get(o)!]));
     metric('passmux_bytes_sent_total', 'counter', 'Media bytes sent to clients.', [['', this.#bytesSent]]);

@@ -14,6 +14,7 @@ describe('egress guard', () => {
   const resolver = fakeDns({
     'cdn.example.com': ['93.184.216.34'],
     'evil.example.com': ['10.0.0.5'],
+    'inward.example.com': ['10.0.0.9'],
     'rebind.example.com': ['93.184.216.34', '127.0.0.1'],
     'v6.example.com': ['::ffff:169.254.169.254'],
   });
@@ -37,8 +38,20 @@ describe('egress guard', () => {
     await assert.rejects(resolveChecked('127.0.0.2', egressPolicy({ policy: { exempt: ['127.0.0.1'] } }, {})), isCode('INVALID_URL'));
   });
 
-  it('answers NOT_FOUND for names that do not resolve', async () => {
-    await assert.rejects(resolveChecked('nowhere.example.com', policy), isCode('NOT_FOUND'));
+  it('says the same of a name that does not resolve as of one that resolves inward; the detail keeps which', async () => {
+    const refusal = async (name: string) => {
+      try {
+        await resolveChecked(name, policy);
+      } catch (error) {
+        return error as MuxError;
+      }
+      throw new Error(`${name} was accepted`);
+    };
+    const [nowhere, inward] = [await refusal('nowhere.example.com'), await refusal('inward.example.com')];
+    assert.equal(nowhere.code, 'INVALID_URL');
+    assert.equal(nowhere.message.replace('nowhere', 'X'), inward.message.replace('inward', 'X'));
+    assert.match(nowhere.detail!, /cannot resolve/);
+    assert.match(inward.detail!, /resolves to 10\.0\.0\.9/);
   });
 
   it('allows ports 80 and 443 by default, what PASSMUX_ALLOWED_PORTS says otherwise', () => {
