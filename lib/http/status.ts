@@ -58,8 +58,21 @@ export function redactUrls(text: string): string {
     (whole, origin: string) => (whole === origin ? origin : `${origin}/…`));
 }
 
+/**
+ * What a client may read of an error message: URLs cut to their origin, no
+ * heap pointers (`[hls @ 0x55…]`), no port on a loopback address (where
+ * passmux's own relay and proxy listen). The full story goes to the log.
+ */
+export function publicMessage(message: string): string {
+  return redactUrls(message)
+    .replace(/\[[\w:. -]+ @ 0x[0-9a-f]+\]\s*/gi, '')
+    .replace(/\b0x[0-9a-f]{6,}\b/gi, '0x…')
+    .replace(/\b(127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d+)/gi, '$1')
+    .slice(0, 500);
+}
+
 export function sendError(res: ServerResponse, error: MuxError, options: ErrorResponseOptions = {}): void {
   const headers: Record<string, string | number> = { ...options.headers };
   if (error.code === 'BUSY' && options.retryAfterSeconds !== undefined) headers['retry-after'] = options.retryAfterSeconds;
-  sendJson(res, statusFor(error), { error: { code: error.code, message: redactUrls(error.message) } }, headers);
+  sendJson(res, statusFor(error), { error: { code: error.code, message: publicMessage(error.message) } }, headers);
 }

@@ -86,7 +86,7 @@ export class MuxStream extends Readable {
       this.destroy(cause instanceof MuxError ? cause : mapFfmpegFailure(this.#proc.stderrTail(), exit));
     } else if (exit && this.#stdoutEnded) {
       const cut = this.#options.inputFailure?.();
-      if (cut) this.destroy(new MuxError('MUX_FAILED', `an input was cut: ${cut.message}`, { cause: cut }));
+      if (cut) this.destroy(new MuxError('MUX_FAILED', 'an input ended before all of it arrived', { cause: cut, detail: cut.message }));
       else this.push(null);
     } else if (this.#stdoutEnded && !this.#lingerTimer) {
       // Output closed but the process lingers: give it the grace, then call it a failure.
