@@ -67,15 +67,38 @@ export function parseVideoInfo(json: unknown, extension = 'mp4'): VideoInfo {
   };
 }
 
+/** How the relay fetches today: whole files over HTTP. Playlists and manifests are read only by the relay, never by ffmpeg. */
+const PROGRESSIVE = new Set(['http', 'https']);
+
+function checkProtocol(format: Json, url: string): void {
+  const protocol = text(format.protocol) ?? new URL(url).protocol.replace(/:$/, '');
+  if (!PROGRESSIVE.has(protocol)) {
+    throw new MuxError('UNSUPPORTED_URL', `this page serves its media as ${protocol.slice(0, 40)}; passmux fetches whole files over HTTP(S) only`);
+  }
+}
+
+/**
+ * One video and one audio input, or one input of any kind; never more (each
+ * would be fetched and become a track). A combined format next to an audio
+ * one gives only its video.
+ */
+function assignKinds(kinds: InputKind[]): InputKind[] {
+  if (kinds.length === 1) return kinds;
+  if (kinds.length === 2 && kinds[0] !== 'audio' && kinds[1] === 'audio') return ['video', 'audio'];
+  throw new MuxError('EXTRACT_FAILED', `yt-dlp chose ${kinds.length} formats (${kinds.join(', ')}); passmux muxes one video and one audio`);
+}
+
 export function parseSelection(json: unknown, extension = 'mp4'): Selection {
   const info = parseVideoInfo(json, extension);
   const formats = chosenFormats(json as Json);
   if (formats.length === 0) throw new MuxError('EXTRACT_FAILED', 'yt-dlp found no downloadable format for this page');
-  const inputs = formats.map((format): MediaInput => {
+  const kinds = assignKinds(formats.map(kindOf));
+  const inputs = formats.map((format, index): MediaInput => {
     const url = text(format.url);
     if (!url) throw new MuxError('EXTRACT_FAILED', `format ${String(format.format_id)} has no URL`);
+    checkProtocol(format, url);
     const size = declaredSize(format);
-    return { url, headers: requestHeadersFor(format), kind: kindOf(format), ...(size !== null ? { size } : {}) };
+    return { url, headers: requestHeadersFor(format), kind: kinds[index]!, ...(size !== null ? { size } : {}) };
   });
   return { info, inputs };
 }

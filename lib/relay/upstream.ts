@@ -10,6 +10,14 @@ import { checkUrl } from '../url.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Credentials yt-dlp gave for the format's own origin; another origin never sees them (as in browsers). */
+const ORIGIN_BOUND = new Set(['cookie', 'authorization']);
+
+/** The headers for a hop to `url`: all of them on the format's origin, none of its credentials elsewhere. */
+export function headersForHop(headers: Record<string, string>, origin: string, url: URL): Record<string, string> {
+  if (url.origin === origin) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND.has(name.toLowerCase())));
+}
 
 // Keep-alive: consecutive ranges reuse connections instead of a new handshake each.
 const agents = {
@@ -50,12 +58,13 @@ export async function openUpstream(target: UpstreamTarget, options: OpenOptions)
   headers['Accept-Encoding'] = 'identity';
   if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1]}`;
   let url = target.url;
+  const origin = new URL(target.url).origin;
   for (let hop = 0; ; hop += 1) {
     // Syntax here; addresses by the guard (literal IPs now, names at connect time).
     const parsed = checkUrl(url, { allowPrivateNetworks: true, label: 'media URL', maxLength: 16_384 });
     checkPort(portOf(parsed), options.policy);
     if (isIP(parsed.hostname.replace(/^\[|\]$/g, ''))) await resolveChecked(parsed.hostname, options.policy);
-    const res = await send(parsed, headers, options);
+    const res = await send(parsed, headersForHop(headers, origin, parsed), options);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };
     res.resume();

@@ -84,6 +84,29 @@ describe('parsing recorded yt-dlp JSON', () => {
     assert.equal(parseVideoInfo(json).estimatedSize, null);
   });
 
+  it('takes one video and one audio input at most; more is an error, not trimmed', () => {
+    const format = (vcodec: string, acodec: string, n: number) => ({ url: `https://cdn.x/${n}`, protocol: 'https', vcodec, acodec });
+    const kinds = (formats: object[]) => parseSelection({ id: 'a', requested_formats: formats }).inputs.map((input) => input.kind);
+    assert.deepEqual(kinds([format('h264', 'none', 1), format('none', 'aac', 2)]), ['video', 'audio']);
+    // A combined format merged with an audio one gives only its video: never two audio tracks.
+    assert.deepEqual(kinds([format('h264', 'aac', 1), format('none', 'opus', 2)]), ['video', 'audio']);
+    const many = Array.from({ length: 200 }, (_, n) => format(n % 2 ? 'none' : 'h264', n % 2 ? 'aac' : 'none', n));
+    for (const formats of [many, many.slice(0, 3), [format('none', 'aac', 1), format('h264', 'none', 2)], [format('h264', 'none', 1), format('h264', 'none', 2)]]) {
+      assert.throws(() => parseSelection({ id: 'a', requested_formats: formats }), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED'
+        && new RegExp(`chose ${formats.length} formats`).test(e.message));
+    }
+  });
+
+  it('refuses playlists and manifests as inputs (ffmpeg would fetch their entries itself)', () => {
+    for (const protocol of ['m3u8_native', 'm3u8', 'http_dash_segments', 'f4m', 'ism', 'rtmp', 'ftp']) {
+      assert.throws(() => parseSelection({ id: 'a', url: 'https://cdn.x/a', protocol, vcodec: 'h264', acodec: 'aac' }),
+        (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL' && e.message.includes(protocol), protocol);
+    }
+    // Without a protocol field the URL's scheme decides.
+    assert.throws(() => parseSelection({ id: 'a', url: 'ftp://cdn.x/a' }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
+    assert.equal(parseSelection({ id: 'a', url: 'http://cdn.x/a', protocol: 'http' }).inputs.length, 1);
+  });
+
   it('refuses playlists and garbage', () => {
     assert.throws(() => parseSelection({ _type: 'playlist', entries: [] }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
     assert.throws(() => parseSelection('nope'), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { ByteBudget } from '../../lib/relay/budget.js';
 import { parseContentRange, parseRangeHeader, splitRanges } from '../../lib/relay/byte-range.js';
 import { cleanHeaders } from '../../lib/headers.js';
+import { findSocketInode } from '../../lib/relay/peer-process.js';
+import { headersForHop } from '../../lib/relay/upstream.js';
 
 describe('byte ranges', () => {
   it('reads the Range forms ffmpeg sends and refuses the rest', () => {
@@ -71,5 +73,33 @@ describe('cleanHeaders', () => {
   it('drops bad names, strips line breaks, and leaves out what we set ourselves', () => {
     assert.deepEqual(cleanHeaders({ 'User-Agent': 'UA\r\nX: 1', 'Bad Name': 'v', Range: 'bytes=0-', Cookie: 'a=1' }, ['range']),
       { 'User-Agent': 'UAX: 1', BadName: 'v', Cookie: 'a=1' });
+  });
+});
+
+describe('headersForHop', () => {
+  const headers = { 'User-Agent': 'UA', Cookie: 'session=1', authorization: 'Bearer x', Referer: 'https://site/' };
+  it('keeps every header on the format\'s own origin', () => {
+    assert.deepEqual(headersForHop(headers, 'https://cdn.example', new URL('https://cdn.example/a?b')), headers);
+  });
+  it('drops Cookie and Authorization on another origin (host, port or scheme), keeps the rest', () => {
+    for (const other of ['https://evil.example/a', 'https://cdn.example:8443/a', 'http://cdn.example/a']) {
+      assert.deepEqual(headersForHop(headers, 'https://cdn.example', new URL(other)), { 'User-Agent': 'UA', Referer: 'https://site/' }, other);
+    }
+  });
+});
+
+describe('findSocketInode', () => {
+  const table = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:A1B2 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000 20 4 30 10 -1
+   1: 0100007F:1F90 0100007F:A1B2 01 00000000:00000000 00:00000000 00000000     0        0 4343 1 0000 20 4 30 10 -1
+   2: 0100007F:C000 0100007F:1F90 06 00000000:00000000 03:00000000 00000000     0        0 0 3 0000
+`;
+  it('finds the connection from one port to another, in that direction only', () => {
+    assert.equal(findSocketInode(table, 0xa1b2, 8080), '4242');
+    assert.equal(findSocketInode(table, 8080, 0xa1b2), '4343');
+  });
+  it('ignores sockets without an inode (TIME_WAIT) and absent ones', () => {
+    assert.equal(findSocketInode(table, 0xc000, 8080), undefined);
+    assert.equal(findSocketInode(table, 1, 2), undefined);
   });
 });
