@@ -42,6 +42,9 @@ export class ForwardProxy {
     return new ForwardProxy(server);
   }
 
+  /** Where it listens on 127.0.0.1 (tests check it never reaches a client). */
+  get port(): number { return this.#port; }
+
   open(policy: EgressPolicy): ProxySession {
     const token = randomBytes(18).toString('hex');
     const session: Session = { policy, refusals: [] };
