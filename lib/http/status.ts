@@ -9,6 +9,9 @@ export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  // The request is fine; the media is of a kind passmux will not remux.
+  DRM_PROTECTED: 422,
+  LIVE_NOT_SUPPORTED: 422,
   UPSTREAM_FORBIDDEN: 502,
   EXTRACT_FAILED: 502,
   MUX_FAILED: 502,
