@@ -17,11 +17,40 @@ export interface VideoInfo {
 
 export type InputKind = 'video' | 'audio' | 'av';
 
+/** AES-128-CBC encryption of a fragment (HLS `EXT-X-KEY METHOD=AES-128`). */
+export interface FragmentKey {
+  /** Absolute URL of the 16-byte key. */
+  url: string;
+  /** 16 bytes: the tag's IV, else the segment's media sequence number. */
+  iv: Buffer;
+}
+
+/** One piece of a fragmented input (an HLS or DASH segment, or an init section), in delivery order. */
+export interface Fragment {
+  /** Absolute URL. */
+  url: string;
+  /** Inclusive byte range within the resource, when the fragment is only part of it. */
+  range?: [number, number];
+  key?: FragmentKey;
+}
+
+/**
+ * How an input is delivered: one whole file (`http`), an HLS media playlist
+ * the relay reads (`hls`), or the DASH fragments yt-dlp listed (`dash`).
+ */
+export type InputProtocol = 'http' | 'hls' | 'dash';
+
 /** One upstream media URL and the request headers (cookies folded into `Cookie`) it needs. */
 export interface MediaInput {
+  /** The file, or (hls) the media playlist, or (dash) the manifest. */
   url: string;
   headers: Record<string, string>;
   kind: InputKind;
+  protocol: InputProtocol;
+  /** dash: the fragments, the init segment first. */
+  fragments?: Fragment[];
+  /** yt-dlp's audio codec, when it says (`mp4a.40.2`, `opus`, …). */
+  acodec?: string;
   /** Declared size in bytes, if yt-dlp knows it. */
   size?: number;
 }

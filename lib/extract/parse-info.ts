@@ -3,6 +3,7 @@
 import { MuxError } from '../errors.js';
 import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
 import { requestHeadersFor } from './cookies.js';
+import { checkDeliverable, dashFragments, protocolOf } from './format-protocol.js';
 import { safeFilename } from './safe-filename.js';
 
 type Json = Record<string, unknown>;
@@ -26,12 +27,18 @@ function declaredSize(format: Json): number | null {
   return number(format.filesize) ?? number(format.filesize_approx);
 }
 
-/** Sum of declared sizes, or null when any chosen format has none (a partial sum would mislead). */
-export function estimateSize(formats: Json[]): number | null {
+/** yt-dlp's size, else its bitrate (kbit/s) × the duration: all a fragmented format usually has. */
+function guessedSize(format: Json, duration: number | null): number | null {
+  const kbps = number(format.tbr) ?? ((number(format.vbr) ?? 0) + (number(format.abr) ?? 0) || null);
+  return declaredSize(format) ?? (kbps !== null && duration !== null ? kbps * 125 * duration : null);
+}
+
+/** Sum of declared or guessed sizes, or null when any chosen format has neither (a partial sum would mislead). */
+export function estimateSize(formats: Json[], duration: number | null = null): number | null {
   if (formats.length === 0) return null;
   let total = 0;
   for (const format of formats) {
-    const size = declaredSize(format);
+    const size = guessedSize(format, duration);
     if (size === null) return null;
     total += size;
   }
@@ -63,18 +70,8 @@ export function parseVideoInfo(json: unknown, extension = 'mp4'): VideoInfo {
     uploader: text(json.uploader) ?? text(json.channel) ?? text(json.creator),
     webpageUrl: text(json.webpage_url) ?? text(json.original_url),
     filename: safeFilename(title ?? text(json.id), extension),
-    estimatedSize: estimateSize(chosenFormats(json)),
+    estimatedSize: estimateSize(chosenFormats(json), number(json.duration)),
   };
-}
-
-/** How the relay fetches today: whole files over HTTP. Playlists and manifests are read only by the relay, never by ffmpeg. */
-const PROGRESSIVE = new Set(['http', 'https']);
-
-function checkProtocol(format: Json, url: string): void {
-  const protocol = text(format.protocol) ?? new URL(url).protocol.replace(/:$/, '');
-  if (!PROGRESSIVE.has(protocol)) {
-    throw new MuxError('UNSUPPORTED_URL', `this page serves its media as ${protocol.slice(0, 40)}; passmux fetches whole files over HTTP(S) only`);
-  }
 }
 
 /**
@@ -96,9 +93,17 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
   const inputs = formats.map((format, index): MediaInput => {
     const url = text(format.url);
     if (!url) throw new MuxError('EXTRACT_FAILED', `format ${String(format.format_id)} has no URL`);
-    checkProtocol(format, url);
+    checkDeliverable(json as Json, format);
+    // Playlists and manifests are read by the relay, never by ffmpeg.
+    const protocol = protocolOf(format, url);
     const size = declaredSize(format);
-    return { url, headers: requestHeadersFor(format), kind: kinds[index]!, ...(size !== null ? { size } : {}) };
+    const acodec = text(format.acodec);
+    return {
+      url, headers: requestHeadersFor(format), kind: kinds[index]!, protocol,
+      ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
+      ...(acodec && acodec !== 'none' ? { acodec } : {}),
+      ...(size !== null ? { size } : {}),
+    };
   });
   return { info, inputs };
 }

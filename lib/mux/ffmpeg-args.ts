@@ -24,14 +24,20 @@ export interface FfmpegArgsOptions {
   audioOnly?: boolean;
 }
 
-/** `inputs` are the relay's loopback URLs (they carry no secret), each with the kind of track it holds. */
-export function buildFfmpegArgs(inputs: ReadonlyArray<Pick<MediaInput, 'url' | 'kind'>>, options: FfmpegArgsOptions = {}): string[] {
+/** A relay URL (it carries no secret), the kind of track it holds, and whether its AAC may be ADTS (from MPEG-TS). */
+export interface FfmpegInput extends Pick<MediaInput, 'url' | 'kind'> {
+  adts?: boolean;
+}
+
+export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegArgsOptions = {}): string[] {
   const audioOnly = options.audioOnly ?? false;
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   for (const input of inputs) {
     args.push('-protocol_whitelist', RELAY_PROTOCOLS, '-format_whitelist', CONTAINER_FORMATS, '-i', input.url);
   }
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
+  // -movflags empty_moov turns off the muxer's own ADTS → MP4 conversion; without this, AAC from TS breaks the file.
+  if (inputs.some((input) => input.adts && input.kind !== 'video')) args.push('-bsf:a', 'aac_adtstoasc');
   args.push(
     '-c', 'copy',
     '-f', 'mp4',

@@ -5,6 +5,7 @@ import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
+import { prepareTarget } from '../relay/prepare-target.js';
 import { getRelay, type RelayOptions, type RelaySession } from '../relay/relay-server.js';
 import type { MediaInput, Selection } from '../types.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
@@ -31,19 +32,25 @@ export interface StartMuxOptions {
   refresh?: (index: number) => Promise<MediaInput>;
 }
 
-/** Registers the inputs with the relay; ffmpeg then reads loopback URLs that carry no secret. */
-async function viaRelay(selection: Selection, options: StartMuxOptions): Promise<RelaySession> {
+/**
+ * Registers the inputs with the relay (HLS playlists read first: DRM and live
+ * are refused here); ffmpeg then reads loopback URLs that carry no secret.
+ */
+async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<RelaySession> {
   const relay = await getRelay();
+  const relayOptions = { ...DEFAULT_RELAY, ...options.relay, policy: egressPolicy(options) };
+  const prepare = (input: MediaInput) => prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
+  const targets = await Promise.all(selection.inputs.map(prepare));
   const { refresh } = options;
-  return relay.register(selection.inputs.map((input, index) => ({
-    url: input.url,
-    headers: input.headers,
-    ...(refresh ? { refresh: () => refresh(index).then(({ url, headers }) => ({ url, headers })) } : {}),
-  })), {
-    ...DEFAULT_RELAY,
-    ...options.relay,
-    policy: egressPolicy(options),
-  });
+  return relay.register(targets.map((target, index) => ({
+    ...target,
+    ...(refresh ? { refresh: () => refresh(index).then(prepare) } : {}),
+  })), relayOptions);
+}
+
+/** Audio that may come as ADTS (AAC in MPEG-TS, as HLS serves it) needs turning into MP4's form. */
+function mayBeAdts(input: MediaInput): boolean {
+  return input.protocol === 'hls' && (input.acodec === undefined || /^(mp4a|aac)/i.test(input.acodec));
 }
 
 /**
@@ -56,10 +63,10 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
   try {
     if (signal?.aborted) throw abortError(signal);
     await ticket?.acquire(signal);
-    session = await viaRelay(selection, options);
+    session = await viaRelay(selection, options, signal ?? new AbortController().signal);
     const relayed = session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]! })), { audioOnly });
+    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input) })), { audioOnly });
     const proc = spawnGroup(command, args);
     // Bound before ffmpeg can connect (same tick as the spawn): only this process may read the tokens.
     if (proc.child.pid !== undefined) relayed.bind(proc.child.pid);

@@ -1,5 +1,6 @@
-// One byte range of an upstream file on its way to ffmpeg, and the reading of
-// one response into it.
+// One byte range of an upstream file, or one fragment, on its way to ffmpeg,
+// and the reading of one response into it.
+import type { Decipher } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { MuxError } from '../errors.js';
@@ -13,11 +14,21 @@ export class Chunk {
   res: IncomingMessage | undefined;
   /** Set while a response is being read: lets it flow again. */
   resume: (() => void) | undefined;
-  constructor(readonly start: number, readonly end: number, first?: IncomingMessage) {
+  /** Bytes at the start of the current response that are not ours (a server that ignored Range on a resume). */
+  skip = 0;
+  /** AES-128-CBC: bytes are decrypted on their way out, in order. */
+  decipher: Decipher | undefined;
+  /** `end` is Infinity until a response says how long a fragment is; then its end is a clean 'end' of the response. */
+  constructor(readonly start: number, public end: number, first?: IncomingMessage) {
     this.res = first;
     this.settled = Promise.resolve();
   }
   get length(): number { return this.end - this.start + 1; }
+
+  /** Writes `buffer` (decrypted, if the chunk is encrypted) to `out`; false when `out` wants a pause. */
+  deliver(out: Writable, buffer: Buffer): boolean {
+    return out.write(this.decipher ? this.decipher.update(buffer) : buffer);
+  }
 }
 
 /** Resolves once `out` can take more (or is gone). */
@@ -57,11 +68,18 @@ export function consume(chunk: Chunk, res: IncomingMessage, out: Writable, budge
       socket.off('timeout', onTimeout);
       socket.setTimeout(0);
     };
-    const onData = (data: Buffer) => {
+    const onData = (input: Buffer) => {
+      let data = input;
+      if (chunk.skip > 0) {
+        const skipped = Math.min(chunk.skip, data.length);
+        chunk.skip -= skipped;
+        data = data.subarray(skipped);
+        if (data.length === 0) return;
+      }
       const buffer = data.length > chunk.length - chunk.received ? data.subarray(0, chunk.length - chunk.received) : data;
       chunk.received += buffer.length;
       if (chunk.head) {
-        if (!out.write(buffer)) {
+        if (!chunk.deliver(out, buffer)) {
           hold();
           void drained(out).then(flow);
         }
@@ -79,7 +97,12 @@ export function consume(chunk: Chunk, res: IncomingMessage, out: Writable, budge
       if (!res.complete) res.destroy();
       resolve();
     };
-    const onEnd = () => { cleanup(); reject(new MuxError('MUX_FAILED', `range ${chunk.start}-${chunk.end} was cut after ${chunk.received} bytes`)); };
+    const onEnd = () => {
+      cleanup();
+      // A fragment of unknown length ends with its response, if the response really ended.
+      if (!Number.isFinite(chunk.end) && res.complete && chunk.skip === 0) return resolve();
+      reject(new MuxError('MUX_FAILED', `range ${chunk.start}-${chunk.end} was cut after ${chunk.received} bytes`));
+    };
     const onError = (error: Error) => { cleanup(); reject(error); };
     res.on('data', onData);
     res.once('end', onEnd);

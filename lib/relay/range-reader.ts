@@ -1,16 +1,14 @@
-// Delivers bytes [from, to] of a source to ffmpeg strictly in order while up
-// to `parallel` ranges are fetched at once. The range at the head streams
-// straight into `out` (backpressure pauses it); ranges ahead keep what they
-// read in the heap only while the session's budget allows, then pause and let
-// the kernel's socket buffers hold the rest. A cut range is reopened from the
-// byte where it stopped.
+// Delivers bytes [from, to] of a whole-file input to ffmpeg in order, fetched
+// as parallel byte ranges (lib/relay/in-order.ts). A cut range is reopened
+// from the byte where it stopped.
 import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { ByteBudget } from './budget.js';
 import { splitRanges } from './byte-range.js';
-import { Chunk, consume, drained } from './chunk.js';
-import type { RangeSource } from './range-source.js';
+import { Chunk, consume } from './chunk.js';
+import { deliverInOrder } from './in-order.js';
+import type { UpstreamSource } from './upstream-source.js';
 
 export interface ReaderOptions {
   rangeSize: number;
@@ -19,12 +17,12 @@ export interface ReaderOptions {
 }
 
 export class RangeReader {
-  readonly #source: RangeSource;
+  readonly #source: UpstreamSource;
   readonly #out: Writable;
   readonly #options: ReaderOptions;
   readonly #signal: AbortSignal;
 
-  constructor(source: RangeSource, out: Writable, options: ReaderOptions, signal: AbortSignal) {
+  constructor(source: UpstreamSource, out: Writable, options: ReaderOptions, signal: AbortSignal) {
     this.#source = source;
     this.#out = out;
     this.#options = options;
@@ -32,48 +30,17 @@ export class RangeReader {
   }
 
   /** Writes [from, to] to `out`. `first` is an already open 206 response starting at `from`. */
-  async run(from: number, to: number, first?: IncomingMessage): Promise<void> {
+  run(from: number, to: number, first?: IncomingMessage): Promise<void> {
     const ranges = splitRanges(from, to, this.#options.rangeSize);
-    const active: Chunk[] = [];
-    let next = 0;
-    const launch = () => {
-      while (active.length < this.#options.parallel && next < ranges.length) {
-        const [start, end] = ranges[next]!;
-        const chunk = new Chunk(start, end, next === 0 ? first : undefined);
-        next += 1;
+    return deliverInOrder(this.#out, {
+      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget,
+      start: (index) => {
+        const [start, end] = ranges[index]!;
+        const chunk = new Chunk(start, end, index === 0 ? first : undefined);
         chunk.settled = this.#fetch(chunk);
-        // Failures are read when the chunk reaches the head; keep them from going unhandled until then.
-        chunk.settled.catch(() => {});
-        active.push(chunk);
-      }
-    };
-    try {
-      launch();
-      while (active.length > 0) {
-        const head = active[0]!;
-        await this.#promote(head);
-        await head.settled;
-        active.shift();
-        launch();
-      }
-    } finally {
-      for (const chunk of active) {
-        this.#options.budget.give(chunk.buffers.reduce((n, b) => n + b.length, 0));
-        chunk.res?.destroy();
-      }
-    }
-  }
-
-  /** Flushes what the chunk read ahead, then lets it stream straight to `out`. */
-  async #promote(chunk: Chunk): Promise<void> {
-    while (chunk.buffers.length > 0) {
-      const buffer = chunk.buffers.shift()!;
-      this.#options.budget.give(buffer.length);
-      if (!this.#out.write(buffer)) await drained(this.#out);
-      if (this.#signal.aborted) throw abortError(this.#signal);
-    }
-    chunk.head = true;
-    chunk.resume?.();
+        return chunk;
+      },
+    }, this.#signal);
   }
 
   async #fetch(chunk: Chunk): Promise<void> {

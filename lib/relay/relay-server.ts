@@ -13,8 +13,9 @@ import { ByteBudget } from './budget.js';
 import { parseRangeHeader } from './byte-range.js';
 import { isConnectionOf } from './peer-process.js';
 import { RangeReader } from './range-reader.js';
-import { RangeSource, type SourceOptions } from './range-source.js';
-import type { UpstreamTarget } from './upstream.js';
+import { Chunk, consume } from './chunk.js';
+import { FragmentReader } from './fragment-reader.js';
+import { UpstreamSource, type SourceOptions, type SourceTarget } from './upstream-source.js';
 
 export interface RelayOptions extends SourceOptions {
   /** Bytes per upstream range request. */
@@ -41,7 +42,7 @@ export interface RelaySession {
 }
 
 interface Registration {
-  source: RangeSource;
+  source: UpstreamSource;
   session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error; pid?: number };
 }
 
@@ -80,13 +81,14 @@ export class Relay {
   /** Tokens registered now (for tests and metrics). */
   get tokens(): number { return this.#tokens.size; }
 
-  register(targets: Array<UpstreamTarget & { refresh?: () => Promise<UpstreamTarget> }>, options: RelayOptions): RelaySession {
+  /** `targets`: one per input; a target with `fragments` is served as their concatenation (not seekable). */
+  register(targets: Array<SourceTarget & { refresh?: () => Promise<SourceTarget> }>, options: RelayOptions): RelaySession {
     this.#total ??= new ByteBudget(options.totalBufferedBytes);
     const budget = new ByteBudget(options.maxBufferedBytes, this.#total);
     const session: Registration['session'] = { budget, controller: new AbortController(), options };
     const tokens: string[] = [];
     const sources = targets.map(({ refresh, ...target }) => {
-      const source = new RangeSource(target, options, refresh);
+      const source = new UpstreamSource(target, options, refresh);
       const token = randomBytes(24).toString('base64url');
       this.#tokens.set(token, { source, session });
       tokens.push(token);
@@ -128,16 +130,24 @@ export class Relay {
     const asked = parseRangeHeader(req.headers.range) ?? { start: 0 };
     const { rangeSize, parallel } = session.options;
     try {
+      if (source.target.fragments) {
+        // One stream made of many: there is nothing to seek to.
+        if (asked.start > 0) return void res.writeHead(416).end();
+        res.writeHead(200);
+        await new FragmentReader(source, res, { parallel, budget: session.budget }, signal).run();
+        return void res.end();
+      }
       const first = await source.open(asked.start, asked.start + rangeSize - 1, signal);
-      if (!first.ranged) {
-        // The server ignores Range: one plain stream of the whole file.
-        res.writeHead(200, first.total !== undefined ? { 'content-length': first.total } : {});
-        first.res.pipe(res);
-        return;
+      if (!first.ranged || first.total === undefined) {
+        // No Range support, or no size: one plain stream from where ffmpeg asked, still checked for cuts.
+        if (first.ranged) first.res.destroy();
+        const whole = first.ranged ? await source.request((target) => ({ url: target.url, range: [asked.start, undefined] }), signal) : first.res;
+        res.writeHead(200, !first.ranged && first.total !== undefined && asked.start === 0 ? { 'content-length': first.total } : {});
+        await streamRest(whole, asked.start, res, session.budget, source.options.readTimeoutMs);
+        return void res.end();
       }
       const total = first.total;
-      const end = Math.min(asked.end ?? Infinity, total !== undefined ? total - 1 : Infinity);
-      if (!Number.isFinite(end)) throw new Error('the media server did not say how large the file is');
+      const end = Math.min(asked.end ?? Infinity, total - 1);
       res.writeHead(req.headers.range ? 206 : 200, {
         'accept-ranges': 'bytes',
         'content-length': end - asked.start + 1,
@@ -153,6 +163,19 @@ export class Relay {
       else res.writeHead(STATUS_TO_FFMPEG[(error as MuxError).code] ?? 502).end();
     }
   }
+}
+
+/** Streams a response from byte `start` of the file to its end into `out`; a response cut short rejects. */
+function streamRest(res: IncomingMessage, start: number, out: ServerResponse, budget: ByteBudget, timeoutMs: number): Promise<void> {
+  const chunk = new Chunk(0, Infinity, res);
+  chunk.head = true;
+  if (res.statusCode === 200) {
+    // The whole file came: skip to where ffmpeg asked.
+    chunk.skip = start;
+    const length = Number(res.headers['content-length']);
+    if (Number.isFinite(length)) chunk.end = length - start - 1;
+  }
+  return consume(chunk, res, out, budget, timeoutMs);
 }
 
 /** The process's relay, started on first use. */

@@ -31,8 +31,13 @@ export interface UpstreamTarget {
 }
 
 export interface OpenOptions {
-  /** Inclusive byte range; omit for the whole resource. */
-  range?: [number, number];
+  /** Inclusive byte range (an open end: to the end); omit for the whole resource. */
+  range?: [number, number | undefined];
+  /**
+   * The origin the format's Cookie and Authorization belong to. @default the target's own
+   * (fragments on another host, e.g. a CDN with signed URLs, get none).
+   */
+  credentialOrigin?: string;
   signal: AbortSignal;
   /** Which addresses and ports may be dialled; checked on every hop. */
   policy: EgressPolicy;
@@ -56,9 +61,9 @@ function send(url: URL, headers: Record<string, string>, options: OpenOptions): 
 export async function openUpstream(target: UpstreamTarget, options: OpenOptions): Promise<{ res: IncomingMessage; url: string }> {
   const headers = cleanHeaders(target.headers, ['range', 'host', 'accept-encoding', 'connection', 'content-length']);
   headers['Accept-Encoding'] = 'identity';
-  if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1]}`;
+  if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1] ?? ''}`;
   let url = target.url;
-  const origin = new URL(target.url).origin;
+  const origin = options.credentialOrigin ?? new URL(target.url).origin;
   for (let hop = 0; ; hop += 1) {
     // Syntax here; addresses by the guard (literal IPs now, names at connect time).
     const parsed = checkUrl(url, { allowPrivateNetworks: true, label: 'media URL', maxLength: 16_384 });

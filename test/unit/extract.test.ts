@@ -76,7 +76,7 @@ describe('parsing recorded yt-dlp JSON', () => {
 
   it('uses a single combined format when nothing was merged', () => {
     const selection = parseSelection({ id: 'a', title: 't', url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', vcodec: 'h264', acodec: 'aac', http_headers: { 'User-Agent': 'UA' } });
-    assert.deepEqual(selection.inputs, [{ url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', kind: 'av', headers: { 'User-Agent': 'UA' } }]);
+    assert.deepEqual(selection.inputs, [{ url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', kind: 'av', protocol: 'http', acodec: 'aac', headers: { 'User-Agent': 'UA' } }]);
   });
 
   it('gives no estimate when one format has no size', () => {
@@ -97,14 +97,47 @@ describe('parsing recorded yt-dlp JSON', () => {
     }
   });
 
-  it('refuses playlists and manifests as inputs (ffmpeg would fetch their entries itself)', () => {
-    for (const protocol of ['m3u8_native', 'm3u8', 'http_dash_segments', 'f4m', 'ism', 'rtmp', 'ftp']) {
-      assert.throws(() => parseSelection({ id: 'a', url: 'https://cdn.x/a', protocol, vcodec: 'h264', acodec: 'aac' }),
-        (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL' && e.message.includes(protocol), protocol);
+  it('takes files, HLS and DASH (the relay reads those); refuses every other protocol in words', () => {
+    const protocolOf = (protocol: string) => parseSelection({ id: 'a', url: 'https://cdn.x/a', protocol, vcodec: 'h264', acodec: 'aac',
+      fragments: [{ path: 'init.mp4' }, { path: 's1.m4s' }], fragment_base_url: 'https://cdn.x/dash/' }).inputs[0]!.protocol;
+    assert.equal(protocolOf('https'), 'http');
+    assert.equal(protocolOf('m3u8_native'), 'hls');
+    assert.equal(protocolOf('m3u8'), 'hls');
+    assert.equal(protocolOf('http_dash_segments'), 'dash');
+    for (const protocol of ['f4m', 'ism', 'rtmp', 'ftp', 'websocket_frag', 'mhtml']) {
+      assert.throws(() => protocolOf(protocol), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL' && e.message.includes(protocol), protocol);
     }
     // Without a protocol field the URL's scheme decides.
     assert.throws(() => parseSelection({ id: 'a', url: 'ftp://cdn.x/a' }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
-    assert.equal(parseSelection({ id: 'a', url: 'http://cdn.x/a', protocol: 'http' }).inputs.length, 1);
+  });
+
+  it('builds DASH fragments from url, or path under fragment_base_url, with byte ranges made inclusive', () => {
+    const [input] = parseSelection({ id: 'a', url: 'https://cdn.x/m.mpd', protocol: 'http_dash_segments', vcodec: 'h264', acodec: 'none',
+      fragment_base_url: 'https://cdn.x/dash/v/', fragments: [
+        { path: 'init.mp4' }, { path: '../segs/1.m4s?t=1' }, { url: 'https://other.cdn/2.m4s' }, { path: 'all.mp4', byte_range: { start: 100, end: 200 } },
+      ] }).inputs;
+    assert.deepEqual(input!.fragments, [
+      { url: 'https://cdn.x/dash/v/init.mp4' }, { url: 'https://cdn.x/dash/segs/1.m4s?t=1' }, { url: 'https://other.cdn/2.m4s' },
+      { url: 'https://cdn.x/dash/v/all.mp4', range: [100, 199] },
+    ]);
+    assert.throws(() => parseSelection({ id: 'a', url: 'https://x/m.mpd', protocol: 'http_dash_segments', fragments: [] }),
+      (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
+  });
+
+  it('refuses DRM and live streams in words, before anything is fetched', () => {
+    const code = (json: object) => {
+      try { parseSelection({ id: 'a', url: 'https://cdn.x/a', protocol: 'm3u8_native', ...json }); } catch (error) { return (error as MuxError).code; }
+      return 'accepted';
+    };
+    assert.equal(code({ has_drm: true }), 'DRM_PROTECTED');
+    assert.equal(code({ is_live: true }), 'LIVE_NOT_SUPPORTED');
+    assert.equal(code({ live_status: 'is_live' }), 'LIVE_NOT_SUPPORTED');
+    assert.equal(code({ live_status: 'was_live' }), 'accepted');
+  });
+
+  it('estimates fragmented formats from bitrate × duration when yt-dlp has no size', () => {
+    assert.equal(parseVideoInfo({ id: 'a', duration: 10, requested_formats: [{ url: 'https://a', tbr: 800 }, { url: 'https://b', filesize: 1000 }] }).estimatedSize,
+      800 * 125 * 10 + 1000);
   });
 
   it('refuses playlists and garbage', () => {

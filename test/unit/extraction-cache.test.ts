@@ -6,7 +6,7 @@ import type { Selection } from '../../lib/index.js';
 
 const selection = (url: string): Selection => ({
   info: { id: url, title: url, duration: 1, thumbnail: null, uploader: null, webpageUrl: url, filename: 'x.mp4', estimatedSize: null },
-  inputs: [{ url, headers: {}, kind: 'av' }],
+  inputs: [{ url, headers: {}, kind: 'av', protocol: 'http' }],
 });
 
 /** An extract function whose runs finish only when the test says so. */

@@ -27,8 +27,8 @@ describe('buildFfmpegArgs', () => {
 
   it('maps video from the first input and audio from the second, copies, writes fragmented MP4 to stdout', () => {
     const inputs: MediaInput[] = [
-      { url: 'https://a/v', headers: {}, kind: 'video' },
-      { url: 'https://a/a', headers: {}, kind: 'audio' },
+      { url: 'https://a/v', headers: {}, kind: 'video', protocol: 'http' },
+      { url: 'https://a/a', headers: {}, kind: 'audio', protocol: 'http' },
     ];
     const args = buildFfmpegArgs(inputs);
     assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:v:0', '1:a:0']);
@@ -40,7 +40,7 @@ describe('buildFfmpegArgs', () => {
   });
 
   it('takes both tracks, if present, from a combined input, and only audio when asked', () => {
-    const single: MediaInput[] = [{ url: 'https://a/av', headers: {}, kind: 'av' }];
+    const single: MediaInput[] = [{ url: 'https://a/av', headers: {}, kind: 'av', protocol: 'http' }];
     assert.deepEqual(buildFfmpegArgs(single).filter((_, i, a) => a[i - 1] === '-map'), ['0:v:0?', '0:a:0?']);
     assert.deepEqual(buildFfmpegArgs(single, { audioOnly: true }).filter((_, i, a) => a[i - 1] === '-map'), ['0:a:0']);
   });

@@ -1,0 +1,61 @@
+// The relay's one engine: up to `parallel` chunks (byte ranges, or fragments)
+// fetched at once, delivered to ffmpeg strictly in order. The chunk at the
+// head streams straight into `out` (backpressure pauses it); chunks ahead keep
+// what they read in the heap only while the budget allows, then pause and let
+// the kernel's socket buffers hold the rest.
+import type { Writable } from 'node:stream';
+import { abortError } from '../errors.js';
+import type { ByteBudget } from './budget.js';
+import { drained, type Chunk } from './chunk.js';
+
+export interface InOrderOptions {
+  /** How many chunks there are. */
+  count: number;
+  parallel: number;
+  budget: ByteBudget;
+  /** Makes chunk `index` and starts fetching it (its `settled` says when it is complete). */
+  start: (index: number) => Chunk;
+}
+
+/** Flushes what the chunk read ahead, then lets it stream straight to `out`. */
+async function promote(chunk: Chunk, out: Writable, budget: ByteBudget, signal: AbortSignal): Promise<void> {
+  while (chunk.buffers.length > 0) {
+    const buffer = chunk.buffers.shift()!;
+    budget.give(buffer.length);
+    if (!chunk.deliver(out, buffer)) await drained(out);
+    if (signal.aborted) throw abortError(signal);
+  }
+  chunk.head = true;
+  chunk.resume?.();
+}
+
+export async function deliverInOrder(out: Writable, options: InOrderOptions, signal: AbortSignal): Promise<void> {
+  const active: Chunk[] = [];
+  let next = 0;
+  const launch = () => {
+    while (active.length < options.parallel && next < options.count) {
+      const chunk = options.start(next);
+      next += 1;
+      // Failures are read when the chunk reaches the head; keep them from going unhandled until then.
+      chunk.settled.catch(() => {});
+      active.push(chunk);
+    }
+  };
+  try {
+    launch();
+    while (active.length > 0) {
+      const head = active[0]!;
+      await promote(head, out, options.budget, signal);
+      await head.settled;
+      // The padding block of an encrypted fragment comes out only at its end.
+      if (head.decipher && !out.write(head.decipher.final())) await drained(out);
+      active.shift();
+      launch();
+    }
+  } finally {
+    for (const chunk of active) {
+      options.budget.give(chunk.buffers.reduce((n, b) => n + b.length, 0));
+      chunk.res?.destroy();
+    }
+  }
+}

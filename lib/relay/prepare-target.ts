@@ -1,0 +1,49 @@
+// From an extracted input to what the relay fetches: the file itself, the
+// DASH fragments yt-dlp listed, or the segments of an HLS media playlist the
+// relay reads itself (under the guard, with the format's headers), so ffmpeg
+// never sees a playlist. DRM and live playlists are refused here, before
+// ffmpeg starts.
+import type { IncomingMessage } from 'node:http';
+import type { EgressPolicy } from '../egress/guard.js';
+import { MuxError } from '../errors.js';
+import type { MediaInput } from '../types.js';
+import { parseMediaPlaylist } from './hls-playlist.js';
+import { openUpstream, statusError } from './upstream.js';
+import type { SourceTarget } from './upstream-source.js';
+
+/** Media playlists of multi-hour videos run to a few MB; beyond this something is wrong. */
+const MAX_PLAYLIST_BYTES = 16 * 1024 * 1024;
+
+export interface PrepareOptions {
+  policy: EgressPolicy;
+  readTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for await (const part of res) {
+    length += (part as Buffer).length;
+    if (length > MAX_PLAYLIST_BYTES) throw (res.destroy(), new MuxError('EXTRACT_FAILED', 'the media playlist is too large'));
+    parts.push(part as Buffer);
+  }
+  return Buffer.concat(parts, length).toString('utf8');
+}
+
+/** Fetches and reads an HLS media playlist; its segments become the input's fragments. */
+async function readPlaylist(input: MediaInput, options: PrepareOptions): Promise<SourceTarget> {
+  const { res, url } = await openUpstream({ url: input.url, headers: input.headers }, options);
+  if (res.statusCode !== 200) throw (res.resume(), statusError(res.statusCode ?? 0, new URL(url).host));
+  // Segment addresses are relative to where the playlist really was (after redirects).
+  const playlist = parseMediaPlaylist(await readText(res), url);
+  if (!playlist.ended) throw new MuxError('LIVE_NOT_SUPPORTED', 'this is a live stream (its playlist is still growing); passmux downloads finished videos only');
+  return { url: input.url, headers: input.headers, fragments: playlist.fragments };
+}
+
+export async function prepareTarget(input: MediaInput, options: PrepareOptions): Promise<SourceTarget> {
+  const base = { url: input.url, headers: input.headers };
+  if (input.protocol === 'hls') return readPlaylist(input, options);
+  if (input.protocol === 'dash') return { ...base, fragments: input.fragments ?? [] };
+  return base;
+}
