@@ -58,6 +58,8 @@ export function describeHttpError(status, code) {
   if (status === 400) return code === 'UNSUPPORTED_URL'
     ? 'That site or link is not supported. Use the link of a single video page.'
     : 'That link does not look right. Paste the full address of a video page, starting with https://.';
+  if (code === 'DRM_PROTECTED') return 'This video is copy-protected (DRM). passmux cannot save it.';
+  if (code === 'LIVE_NOT_SUPPORTED') return 'This is a live stream. passmux can save it once the broadcast has ended and is available as a video.';
   if (status === 404) return 'This video was removed or is private.';
   if (status === 502) return 'The video site refused the request. Try again later.';
   if (status === 504) return 'The video site took too long to answer. Try again later.';

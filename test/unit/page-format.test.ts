@@ -28,6 +28,8 @@ describe('page formatting', () => {
   it('puts each status in words', () => {
     assert.match(describeHttpError(400, 'INVALID_URL'), /does not look right/);
     assert.match(describeHttpError(400, 'UNSUPPORTED_URL'), /not supported/);
+    assert.match(describeHttpError(422, 'DRM_PROTECTED'), /copy-protected \(DRM\)/);
+    assert.match(describeHttpError(422, 'LIVE_NOT_SUPPORTED'), /live stream/);
     assert.match(describeHttpError(404), /removed or is private/);
     assert.match(describeHttpError(502), /refused/);
     assert.match(describeHttpError(504), /too long/);
