@@ -3,6 +3,8 @@
 import { MuxError } from '../errors.js';
 
 const RULES: Array<[RegExp, MuxError['code']]> = [
+  [/DRM protected/i, 'DRM_PROTECTED'],
+  [/live event will begin|is a live stream|Live (DASH )?videos are not supported/i, 'LIVE_NOT_SUPPORTED'],
   [/Unsupported URL/i, 'UNSUPPORTED_URL'],
   [/HTTP Error 40[13]|\b403\b.*Forbidden|Sign in to confirm|members-only|login required/i, 'UPSTREAM_FORBIDDEN'],
   [/HTTP Error 4(04|10)|Video unavailable|Private video|has been removed|does not exist|This video is (no longer )?available/i, 'NOT_FOUND'],

@@ -156,6 +156,9 @@ describe('mapping yt-dlp failures', () => {
     assert.equal(code('ERROR: Unsupported URL: https://example.com/'), 'UNSUPPORTED_URL');
     assert.equal(code('ERROR: unable to download video data: HTTP Error 403: Forbidden'), 'UPSTREAM_FORBIDDEN');
     assert.equal(code('ERROR: something odd'), 'EXTRACT_FAILED');
+    // Recorded from the Debian yt-dlp on the fixture's SAMPLE-AES page.
+    assert.equal(code(readFileSync(new URL('../fixtures/ytdlp-streams/2023-hls-sample-aes.error.txt', import.meta.url), 'utf8')), 'DRM_PROTECTED');
+    assert.equal(code('ERROR: [youtube] abc: This live event will begin in 3 hours.'), 'LIVE_NOT_SUPPORTED');
     assert.match(mapYtdlpFailure('ERROR: something odd', 2).message, /exit 2.*something odd/);
     assert.equal(mapYtdlpFailure('ERROR: [generic] x: HTTP Error 404: Not Found; please report this issue on https://… , filling out', 1).message,
       'yt-dlp: [generic] x: HTTP Error 404: Not Found');
@@ -179,4 +182,36 @@ describe('safeFilename', () => {
     assert.ok(!name.includes('\uFFFD'));
     assert.equal(name, `${'日'.repeat(66)}.mp4`);
   });
+});
+
+describe('plans from recorded yt-dlp JSON (stream fixture, both shapes)', () => {
+  // Recorded with the fixture's ports replaced by placeholders; any port will do here.
+  const streams = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/ytdlp-streams/${name}.json`, import.meta.url), 'utf8')
+    .replaceAll(':PORT2', ':8002').replaceAll(':PORT', ':8001'));
+  for (const shape of ['2023', 'current']) {
+    it(`reads HLS formats as media playlists the relay fetches, with the page cookie (${shape})`, () => {
+      for (const page of ['hls-master', 'hls-fmp4-cdn', 'hls-aes', 'hls-byterange']) {
+        const { inputs } = parseSelection(streams(`${shape}-${page}`));
+        assert.deepEqual(inputs.map((input) => [input.kind, input.protocol]), [['video', 'hls'], ['audio', 'hls']], page);
+        for (const input of inputs) {
+          assert.match(input.url, /\.m3u8$/, page);
+          assert.match(input.headers.Cookie ?? '', /^session=\w+$/, page);
+          assert.equal(input.fragments, undefined, 'HLS segments come from the playlist, read later');
+        }
+      }
+    });
+
+    it(`reads segmented DASH as fragments (init first, ../ paths resolved), with the page cookie (${shape})`, () => {
+      for (const page of ['dash-timeline', 'dash-list']) {
+        const { inputs } = parseSelection(streams(`${shape}-${page}`));
+        assert.deepEqual(inputs.map((input) => [input.kind, input.protocol]), [['video', 'dash'], ['audio', 'dash']], page);
+        for (const input of inputs) {
+          assert.ok(input.fragments!.length >= 6, `${page}: init + 5 segments of 2 s`);
+          assert.match(input.fragments![0]!.url, /init/, page);
+          assert.ok(input.fragments!.every((fragment) => !fragment.url.includes('..') && fragment.url.startsWith('http://127.0.0.1:8001/')), page);
+          assert.match(input.headers.Cookie ?? '', /^session=\w+$/, page);
+        }
+      }
+    });
+  }
 });
