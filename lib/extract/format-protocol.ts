@@ -22,7 +22,8 @@ export function protocolOf(format: Json, url: string): InputProtocol {
 
 /** DRM and live streams are refused in words before anything is fetched (yt-dlp's flags; HLS playlists are read later). */
 export function checkDeliverable(video: Json, format: Json): void {
-  if (video.has_drm === true || format.has_drm === true) throw new MuxError('DRM_PROTECTED', 'this video is DRM-protected; passmux cannot remux it');
+  // yt-dlp gives true, null, or (with --allow-unplayable-formats) some other truthy value.
+  if (Boolean(video.has_drm) || Boolean(format.has_drm)) throw new MuxError('DRM_PROTECTED', 'this video is DRM-protected; passmux cannot remux it');
   if (video.is_live === true || format.is_live === true || video.live_status === 'is_live') {
     throw new MuxError('LIVE_NOT_SUPPORTED', 'this is a live stream; passmux downloads finished videos only');
   }
