@@ -81,6 +81,8 @@ export class ForwardProxy {
       const address = await this.#check(session, target.hostname, port);
       const headers = { ...req.headers };
       for (const name of HOP_HEADERS) delete headers[name];
+      // A page is small; a compressed one can inflate to gigabytes inside yt-dlp. Ask for it plain.
+      headers['accept-encoding'] = 'identity';
       const upstream = request({ host: address.address, family: address.family, port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -66,7 +66,8 @@ export function portOf(url: URL): number {
 /** Throws INVALID_URL unless `port` may be dialled. */
 export function checkPort(port: number, policy: EgressPolicy): void {
   if (policy.allowedPorts && !policy.allowedPorts.includes(port)) {
-    throw new MuxError('INVALID_URL', `port ${port} is not allowed (allowed: ${policy.allowedPorts.join(', ')})`);
+    // The allowed list stays in the log: a stranger need not learn it.
+    throw new MuxError('INVALID_URL', `port ${port} is not allowed`, { detail: `allowed: ${policy.allowedPorts.join(', ')}` });
   }
 }
 

@@ -8,7 +8,8 @@ import { safeFilename } from './safe-filename.js';
 
 type Json = Record<string, unknown>;
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+/** A non-empty string, cut to `max` characters: a page may send megabytes of title, and the cache keeps it. */
+const text = (value: unknown, max = 2048): string | null => (typeof value === 'string' && value !== '' ? value.slice(0, max) : null);
 const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 function isObject(value: unknown): value is Json {
@@ -91,7 +92,7 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
   if (formats.length === 0) throw new MuxError('EXTRACT_FAILED', 'yt-dlp found no downloadable format for this page');
   const kinds = assignKinds(formats.map(kindOf));
   const inputs = formats.map((format, index): MediaInput => {
-    const url = text(format.url);
+    const url = text(format.url, Infinity);
     if (!url) throw new MuxError('EXTRACT_FAILED', `format ${String(format.format_id)} has no URL`);
     checkDeliverable(json as Json, format);
     // Playlists and manifests are read by the relay, never by ffmpeg.
