@@ -66,6 +66,8 @@ export interface StreamSiteOptions {
    * a RegExp is tested against the path. Either origin.
    */
   cutOnce?: { segment: string | RegExp; afterBytes: number };
+  /** Every request for this segment (path ends with it) gets 404: a segment gone upstream. */
+  missing?: string;
   /**
    * The first page view's session (its cookie and its CDN token) stops working (403 for every
    * playlist, key and segment) once it has been granted this many segment requests, like an
@@ -250,6 +252,7 @@ export async function startStreamSite(options: StreamSiteOptions = {}): Promise<
   const notFound = (res: ServerResponse, entry: StreamRequest) => send(res, entry, 404, 'text/plain', 'not found');
 
   async function serveSegment(req: IncomingMessage, res: ServerResponse, entry: StreamRequest, path: string, session: Session) {
+    if (options.missing && entry.path.endsWith(options.missing)) return notFound(res, entry);
     const data = await readCached(path);
     grantSegment(session);
     const range = parseRange(req.headers.range, data.length);
