@@ -1,38 +1,45 @@
-// The library's front door: page URL in, MP4 stream out.
+// The library's front door: page URL in, MP4 stream out. The one owner of a
+// library download's admission ticket: it is given back in the finally below,
+// at once on failure, else when the stream has closed (ffmpeg gone).
 import { MuxError } from './errors.js';
 import { extractSelection, type ExtractOptions } from './extract/extract.js';
 import type { FormatChoice } from './extract/ytdlp-args.js';
+import type { Ticket } from './admission/admission-controller.js';
 import type { MuxStream } from './mux/mux-stream.js';
 import { startMux, type StartMuxOptions } from './mux/start-mux.js';
-import type { Selection } from './types.js';
+import type { MediaInput, Selection } from './types.js';
 
 export interface MuxOptions extends ExtractOptions, FormatChoice, StartMuxOptions {
   /** Formats already extracted (e.g. cached from a recent `/info`): skips yt-dlp. */
   selection?: Selection;
+  /** Admission ticket: its active slot is acquired before ffmpeg starts; it is released when the stream closes or on any failure. */
+  admission?: Ticket;
+}
+
+/** Input `index` of a selection, or an error when a fresh look at the page has fewer inputs. */
+export function inputAt(selection: Selection, index: number): MediaInput {
+  const input = selection.inputs[index];
+  if (!input) throw new MuxError('EXTRACT_FAILED', 'the fresh extraction has fewer formats than the first');
+  return input;
 }
 
 /**
  * Extracts the best streams of `url` and remuxes them with ffmpeg into
- * fragmented MP4. Resolves once ffmpeg has started. If `admission` is given,
- * the ticket is owned from here on: released when the stream ends or on any failure.
+ * fragmented MP4. Resolves once ffmpeg has started.
  */
 export async function createMuxStream(url: string, options: MuxOptions = {}): Promise<MuxStream> {
-  let selection = options.selection;
-  if (!selection) {
-    try {
-      selection = await extractSelection(url, options);
-    } catch (error) {
-      options.admission?.release();
-      throw error;
-    }
+  const ticket = options.admission;
+  let stream: MuxStream | undefined;
+  try {
+    const selection = options.selection ?? await extractSelection(url, options);
+    await ticket?.acquire(options.signal);
+    // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
+    let fresh: Promise<Selection> | undefined;
+    const refresh = options.refresh ?? ((index: number) => (fresh ??= extractSelection(url, options)).then((s) => inputAt(s, index)));
+    stream = await startMux(selection, { ...options, refresh });
+    return stream;
+  } finally {
+    if (stream) stream.once('close', () => ticket?.release());
+    else ticket?.release();
   }
-  // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
-  let fresh: Promise<Selection> | undefined;
-  const refresh = async (index: number) => {
-    fresh ??= extractSelection(url, options);
-    const input = (await fresh).inputs[index];
-    if (!input) throw new MuxError('EXTRACT_FAILED', 'the fresh extraction has fewer formats than the first');
-    return input;
-  };
-  return startMux(selection, { refresh, ...options });
 }

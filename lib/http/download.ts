@@ -1,13 +1,15 @@
 // GET/HEAD /download: Gate 1, extraction, Gate 2, ffmpeg, bytes. Every path
-// ends in the same finally: ffmpeg gone, ticket released, one log line.
+// ends in the same finally: ffmpeg gone, ticket released (this file is the
+// one owner of a server download's ticket), one log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
-import { createMuxStream, type MuxOptions } from '../create-mux-stream.js';
+import { createMuxStream, inputAt, type MuxOptions } from '../create-mux-stream.js';
+import type { Selection } from '../types.js';
 import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
-import type { MuxInfo } from '../types.js';
+import type { Ticket } from '../admission/admission-controller.js';
 import { clientSignal } from './client-signal.js';
-import { contentDisposition } from './content-disposition.js';
+import { describeOutput, type SizeProbe } from './describe-output.js';
 import type { ExtractionCache } from './extraction-cache.js';
 import type { DownloadOutcome, Metrics } from './metrics.js';
 import type { DownloadQuery } from './query.js';
@@ -23,46 +25,39 @@ export interface DownloadContext {
   idleTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
+  /** The exact size of an input, asked of its media server (HEAD and GET send what it says). */
+  probe: SizeProbe;
   /** Registers a running download for shutdown: how to stop it, and when it is done. */
   track: (abort: (reason: MuxError) => void, done: Promise<unknown>) => void;
 }
 
-export function downloadHeaders(info: MuxInfo): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': info.mimeType,
-    'content-disposition': contentDisposition(info.filename),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  };
-  // A guess for progress bars only: a Content-Length from it would cut the file.
-  if (info.estimatedSize !== null) headers['x-estimated-content-length'] = String(info.estimatedSize);
-  return headers;
-}
-
 /**
- * HEAD runs yt-dlp just like GET, so it passes Gate 1 just like GET (refused and
- * counted the same way): a flood of HEADs is turned away at the door instead of
- * filling the extraction queue behind the gate's back.
+ * Gate 1 for HEAD and GET alike: a ticket, or a 503 with `Retry-After`
+ * (counted and logged) and undefined. HEAD runs yt-dlp just like GET, so a
+ * flood of HEADs is turned away at the door too.
  */
-export async function handleDownloadHead(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
-  let ticket;
+function admit(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Ticket | undefined {
   try {
-    ticket = ctx.admission.tryAdmit();
+    return ctx.admission.tryAdmit();
   } catch (error) {
     ctx.metrics.countDownload('rejected_busy', 0);
-    ctx.log({ event: 'download', method: 'HEAD', host: new URL(query.url).hostname, outcome: 'rejected_busy', bytes: 0, ms: 0, error: 'BUSY' });
-    return sendError(res, toMuxError(error), { retryAfterSeconds: ctx.retryAfterSeconds });
+    ctx.log({ event: 'download', method: res.req.method, host: new URL(query.url).hostname, outcome: 'rejected_busy', bytes: 0, ms: 0, error: 'BUSY' });
+    sendError(res, toMuxError(error), { retryAfterSeconds: ctx.retryAfterSeconds });
+    return undefined;
   }
+}
 
+/** HEAD: the headers GET will send, from the cache (no yt-dlp run for a known page) and a size probe; no ffmpeg. */
+export async function handleDownloadHead(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
+  const ticket = admit(res, query, ctx);
+  if (!ticket) return;
   const { signal, controller, clientGone, dispose } = clientSignal(res);
   let finish!: () => void;
   // Holds a ticket, so shutdown may stop it like a download.
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
-    // The cache answers known pages without spawning anything.
     const selection = await ctx.cache.get(query.url, query, signal);
-    const mimeType = query.audioOnly ? 'audio/mp4' : 'video/mp4';
-    res.writeHead(200, downloadHeaders({ ...selection.info, mimeType })).end();
+    res.writeHead(200, (await describeOutput(selection, query, ctx.probe)).headers).end();
   } catch (error) {
     if (!clientGone() && !res.headersSent) {
       sendError(res, toMuxError(signal.aborted ? signal.reason : error), { retryAfterSeconds: ctx.retryAfterSeconds });
@@ -77,14 +72,8 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
 export async function handleDownload(_req: IncomingMessage, res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
   const started = performance.now();
   const host = new URL(query.url).hostname;
-  let ticket;
-  try {
-    ticket = ctx.admission.tryAdmit();
-  } catch (error) {
-    ctx.metrics.countDownload('rejected_busy', 0);
-    ctx.log({ event: 'download', host, outcome: 'rejected_busy', bytes: 0, ms: 0, error: 'BUSY' });
-    return sendError(res, toMuxError(error), { retryAfterSeconds: ctx.retryAfterSeconds });
-  }
+  const ticket = admit(res, query, ctx);
+  if (!ticket) return;
 
   const { signal, controller, clientGone, dispose } = clientSignal(res);
   let stream: MuxStream | undefined;
@@ -95,18 +84,22 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, admission: ticket, signal });
+    await ticket.acquire(signal);
+    // A refused URL gets one fresh extraction through the cache: its limit, its metrics.
+    let fresh: Promise<Selection> | undefined;
+    const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
+    const output = describeOutput(selection, query, ctx.probe);
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);
-    res.writeHead(200, downloadHeaders(stream.info));
+    res.writeHead(200, (await output).headers);
     bytes += first.length;
     res.write(first);
     await pumpBody(stream, res, ctx.idleTimeoutMs, (n) => { bytes += n; });
   } catch (error) {
     failure = toMuxError(signal.aborted ? signal.reason : error);
     outcome = clientGone() ? 'client_aborted' : 'failed';
-    if (failure.code === 'UPSTREAM_FORBIDDEN') ctx.cache.invalidate(query.url, query);
     // Before the first byte the client gets a JSON error; after it, a cut connection,
     // never a short file that looks complete.
     if (!res.headersSent && !res.destroyed) sendError(res, failure, { retryAfterSeconds: ctx.retryAfterSeconds });
@@ -116,6 +109,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
       stream.destroy();
       await new Promise((resolve) => stream!.once('close', resolve));
     }
+    // The one place this download's ticket is given back: after its ffmpeg is gone.
     ticket.release();
     dispose();
     ctx.metrics.countDownload(outcome, bytes);

@@ -30,6 +30,8 @@ export interface ExtractionCacheOptions {
 interface Entry {
   key: string;
   promise: Promise<Selection>;
+  /** The result, once there is one. */
+  value?: Selection;
   controller: AbortController;
   waiters: number;
   /** Infinity while the extraction is in flight (queued or running). */
@@ -85,6 +87,17 @@ export class ExtractionCache {
     this.#entries.delete(cacheKey(url, choice));
   }
 
+  /**
+   * A fresh selection after `stale` was refused (its URLs expired): a new
+   * extraction, with the same limits and metrics as any other, unless another
+   * download already replaced `stale` (then that one is shared).
+   */
+  refresh(url: string, choice: FormatChoice, stale: Selection, signal?: AbortSignal): Promise<Selection> {
+    const entry = this.#entries.get(cacheKey(url, choice));
+    if (entry && (entry.value === stale || entry.expires <= Date.now())) this.#entries.delete(entry.key);
+    return this.get(url, choice, signal);
+  }
+
   /** A new run would have to wait, and `maxQueued` runs already do. */
   #queueFull(): boolean {
     const mustWait = this.#limiter.held >= this.#limiter.limit || this.#limiter.waiting > 0;
@@ -110,7 +123,7 @@ export class ExtractionCache {
     };
     const entry: Entry = { key, promise: run(), controller, waiters: 0, expires: Infinity };
     entry.promise.then(
-      () => { entry.expires = Date.now() + this.#options.ttlMs; },
+      (value) => { entry.value = value; entry.expires = Date.now() + this.#options.ttlMs; },
       () => this.#forget(entry),
     );
     this.#entries.set(key, entry);

@@ -8,10 +8,7 @@ export function mapFfmpegFailure(stderr: string, exit: { code: number | null; si
   const tail = stderr.trim().slice(-MAX_DETAIL);
   const how = exit.code !== null ? `exit ${exit.code}` : `signal ${exit.signal ?? 'unknown'}`;
   const detail = `ffmpeg ${how}${tail ? `: ${tail}` : ''}`;
-  if (/\b403 Forbidden\b|\b401 Unauthorized\b/.test(tail)) {
-    return new MuxError('UPSTREAM_FORBIDDEN', 'the media server refused the download', { detail });
-  }
-  if (/\b404 Not Found\b|\b410 Gone\b/.test(tail)) return new MuxError('NOT_FOUND', 'the media is gone', { detail });
+  // What the media servers said reaches the stream from the relay; only ffmpeg's own verdict is read here.
   if (/not on (the )?(format )?whitelist|Invalid data found|moov atom not found/i.test(tail)) {
     return new MuxError('MUX_FAILED', 'the media is not in a container passmux can remux (MP4, WebM/Matroska, MPEG-TS or plain audio)', { detail });
   }

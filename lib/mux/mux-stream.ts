@@ -1,10 +1,10 @@
 // A running ffmpeg remux as a Readable of MP4 bytes. Destroying the stream is
 // the one way to stop it, and every ending (consumer destroys, caller's signal
 // aborts, ffmpeg fails, ffmpeg's output closes) goes through _destroy: close
-// our end of stdout, SIGTERM the group, SIGKILL after the grace, then free the
-// admission ticket exactly once. 'close' is emitted only after ffmpeg exited.
+// our end of stdout, SIGTERM the group, SIGKILL after the grace, then close the
+// relay session. 'close' is emitted only after ffmpeg exited, so whoever holds
+// an admission ticket gives it back on 'close'.
 import { Readable } from 'node:stream';
-import type { Ticket } from '../admission/admission-controller.js';
 import { abortError, MuxError } from '../errors.js';
 import type { GroupChild } from '../process/child.js';
 import type { MuxInfo } from '../types.js';
@@ -13,13 +13,10 @@ import { mapFfmpegFailure } from './map-error.js';
 export const CHUNK_BYTES = 64 * 1024;
 
 export interface MuxStreamOptions {
-  ticket?: Ticket;
   signal?: AbortSignal;
   killGraceMs: number;
-  /** Runs once ffmpeg has exited, before the ticket is released (e.g. closing relay tokens). */
+  /** Runs once ffmpeg has exited, before 'close' (e.g. closing relay tokens). */
   onClose?: () => void;
-  /** Exact input bytes, if known by the first output chunk; replaces the estimate in `info`. */
-  exactSize?: () => number | undefined;
   /** An input failure ffmpeg may not have noticed (it can end "cleanly" on a cut input). */
   inputFailure?: () => Error | undefined;
 }
@@ -41,10 +38,6 @@ export class MuxStream extends Readable {
     this.#proc = proc;
     this.#options = options;
     const stdout = proc.child.stdout!;
-    stdout.once('data', () => {
-      const exact = options.exactSize?.();
-      if (exact !== undefined) this.info.estimatedSize = exact;
-    });
     stdout.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) stdout.pause();
     });
@@ -76,17 +69,20 @@ export class MuxStream extends Readable {
     this.#proc.child.stdout!.resume();
   }
 
-  /** Ends cleanly only when ffmpeg exited 0 and its output was read to the end. */
+  /**
+   * Ends cleanly only when ffmpeg exited 0, its output was read to the end,
+   * and no input failed. An input's failure comes from the relay (one channel,
+   * whatever ffmpeg made of it: it may even exit 0 on a cut input).
+   */
   #settle(): void {
     if (this.destroyed) return;
     const exit = this.#exit;
-    if (exit && (exit.code !== 0 || exit.signal)) {
-      // The relay knows why an input failed better than ffmpeg's "Server returned 5XX".
-      const cause = this.#options.inputFailure?.();
-      this.destroy(cause instanceof MuxError ? cause : mapFfmpegFailure(this.#proc.stderrTail(), exit));
-    } else if (exit && this.#stdoutEnded) {
-      const cut = this.#options.inputFailure?.();
-      if (cut) this.destroy(new MuxError('MUX_FAILED', 'an input ended before all of it arrived', { cause: cut, detail: cut.message }));
+    const failed = exit && (exit.code !== 0 || exit.signal);
+    if (failed || (exit && this.#stdoutEnded)) {
+      const input = this.#options.inputFailure?.();
+      if (input) this.destroy(input instanceof MuxError ? input
+        : new MuxError('MUX_FAILED', 'an input ended before all of it arrived', { cause: input, detail: input.message }));
+      else if (failed) this.destroy(mapFfmpegFailure(this.#proc.stderrTail(), exit));
       else this.push(null);
     } else if (this.#stdoutEnded && !this.#lingerTimer) {
       // Output closed but the process lingers: give it the grace, then call it a failure.
@@ -102,7 +98,6 @@ export class MuxStream extends Readable {
     this.#proc.child.stdout!.destroy();
     this.#proc.terminate(this.#options.killGraceMs).then(() => {
       this.#options.onClose?.();
-      this.#options.ticket?.release();
       callback(error);
     }, callback);
   }

@@ -1,5 +1,4 @@
-// Gate 2, then ffmpeg: the step from a Selection to bytes.
-import type { Ticket } from '../admission/admission-controller.js';
+// From a Selection to bytes: the relay session, then ffmpeg.
 import { DEFAULT_RELAY } from '../config.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { abortError, MuxError } from '../errors.js';
@@ -10,12 +9,11 @@ import { getRelay, type RelayOptions, type RelaySession } from '../relay/relay-s
 import type { MediaInput, Selection } from '../types.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
+import { outputFormat } from '../output-format.js';
 
 export interface StartMuxOptions {
   /** ffmpeg executable. @default process.env.PASSMUX_FFMPEG || 'ffmpeg' */
   ffmpeg?: string;
-  /** Admission ticket: its active slot is acquired before ffmpeg starts, and the ticket is released when the stream ends or on any failure. */
-  admission?: Ticket;
   /** Abort to stop waiting for a slot or to stop ffmpeg. */
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL. @default 2000 */
@@ -58,11 +56,10 @@ function mayBeAdts(input: MediaInput): boolean {
  * relay, which fetches under the egress guard (every hop, every redirect).
  */
 export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
-  const { admission: ticket, signal, killGraceMs = 2000, audioOnly = false } = options;
+  const { signal, killGraceMs = 2000, audioOnly = false } = options;
   let session: RelaySession | undefined;
   try {
     if (signal?.aborted) throw abortError(signal);
-    await ticket?.acquire(signal);
     session = await viaRelay(selection, options, signal ?? new AbortController().signal);
     const relayed = session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
@@ -75,21 +72,13 @@ export async function startMux(selection: Selection, options: StartMuxOptions = 
       proc.child.once('error', () => resolve());
     });
     if (proc.spawnError) throw new MuxError('MUX_FAILED', missingBinaryMessage('ffmpeg', command), { cause: proc.spawnError });
-    const mimeType = audioOnly ? 'audio/mp4' : 'video/mp4';
-    return new MuxStream(proc, { ...selection.info, mimeType }, {
-      ticket, signal, killGraceMs,
+    return new MuxStream(proc, { ...selection.info, mimeType: outputFormat(audioOnly).mimeType }, {
+      signal, killGraceMs,
       onClose: () => relayed.close(),
-      // By the first output byte ffmpeg has opened every input, so the relay knows their exact sizes.
-      exactSize: () => sumIfKnown(relayed.sizes()),
       inputFailure: () => relayed.failure(),
     });
   } catch (error) {
     session?.close();
-    ticket?.release();
     throw error;
   }
-}
-
-function sumIfKnown(sizes: Array<number | undefined>): number | undefined {
-  return sizes.every((size) => size !== undefined) ? sizes.reduce<number>((sum, size) => sum + size!, 0) : undefined;
 }

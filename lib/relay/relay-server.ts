@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MuxError } from '../errors.js';
 import { lazily } from '../lazily.js';
 import { ByteBudget } from './budget.js';
 import { parseRangeHeader } from './byte-range.js';
@@ -31,8 +30,6 @@ export interface RelayOptions extends SourceOptions {
 export interface RelaySession {
   /** Loopback URLs for ffmpeg, one per registered input. */
   urls: string[];
-  /** Exact sizes, once ffmpeg's first request for each told them. */
-  sizes(): Array<number | undefined>;
   /** Why an input could not be delivered in full, if it could not (ffmpeg may still exit 0 on a cut input). */
   failure(): Error | undefined;
   /** The one process (ffmpeg) that may read these URLs; until bound, nobody may. */
@@ -45,8 +42,6 @@ interface Registration {
   source: UpstreamSource;
   session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error; pid?: number };
 }
-
-const STATUS_TO_FFMPEG: Partial<Record<MuxError['code'], number>> = { UPSTREAM_FORBIDDEN: 403, NOT_FOUND: 404, TIMEOUT: 504 };
 
 const isLoopback = (address: string | undefined) => address === '127.0.0.1' || address === '::ffff:127.0.0.1' || address === '::1';
 
@@ -87,16 +82,13 @@ export class Relay {
     const budget = new ByteBudget(options.maxBufferedBytes, this.#total);
     const session: Registration['session'] = { budget, controller: new AbortController(), options };
     const tokens: string[] = [];
-    const sources = targets.map(({ refresh, ...target }) => {
-      const source = new UpstreamSource(target, options, refresh);
+    for (const { refresh, ...target } of targets) {
       const token = randomBytes(24).toString('base64url');
-      this.#tokens.set(token, { source, session });
+      this.#tokens.set(token, { source: new UpstreamSource(target, options, refresh), session });
       tokens.push(token);
-      return source;
-    });
+    }
     return {
       urls: tokens.map((token) => `http://127.0.0.1:${this.#port}/${token}`),
-      sizes: () => sources.map((source) => source.size),
       failure: () => session.failure,
       bind: (pid) => { session.pid = pid; },
       close: () => {
@@ -158,9 +150,9 @@ export class Relay {
     } catch (error) {
       // Not ffmpeg hanging up (a seek, the end): the input really failed, whatever ffmpeg makes of it.
       if (!controller.signal.aborted) session.failure ??= error as Error;
-      // ffmpeg reports a failed or cut input; pass the upstream's verdict on so its message says why.
+      // ffmpeg only needs to know the input failed; why reaches the stream through session.failure().
       if (res.headersSent) res.destroy();
-      else res.writeHead(STATUS_TO_FFMPEG[(error as MuxError).code] ?? 502).end();
+      else res.writeHead(502).end();
     }
   }
 }
