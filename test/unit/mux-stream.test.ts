@@ -1,0 +1,103 @@
+// How a MuxStream settles, without ffmpeg: a stand-in process whose exit and
+// output the test controls. Clean end only with exit 0, the output read to its
+// end and no input failure; every other ending is an error, and 'close' comes
+// after the process is gone and the relay session is closed.
+import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { MuxError } from '../../lib/errors.js';
+import { MuxStream, type MuxStreamOptions } from '../../lib/mux/mux-stream.js';
+import type { GroupChild } from '../../lib/process/child.js';
+import type { MuxInfo } from '../../lib/types.js';
+
+const info: MuxInfo = {
+  id: 'x', title: 'x', duration: 1, thumbnail: null, uploader: null, webpageUrl: null, filename: 'x.mp4', estimatedSize: null, mimeType: 'video/mp4',
+};
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** A process stand-in: `exit()` ends it; terminate() ends it with SIGTERM unless it already exited. */
+function fakeProcess(stderr = '') {
+  const stdout = new PassThrough();
+  let exit!: (value: Exit) => void;
+  const exited = new Promise<Exit>((resolve) => { exit = resolve; });
+  const events: string[] = [];
+  const proc = {
+    child: Object.assign(new EventEmitter(), { stdout, pid: 4242 }),
+    exited,
+    stderrTail: () => stderr,
+    spawnError: undefined,
+    terminate: async () => { events.push('terminate'); exit({ code: null, signal: 'SIGTERM' }); await exited; },
+  } as unknown as GroupChild;
+  return { proc, stdout, exit, events };
+}
+
+function start(stderr = '', options: Partial<MuxStreamOptions> = {}) {
+  const fake = fakeProcess(stderr);
+  const stream = new MuxStream(fake.proc, { ...info }, { killGraceMs: 50, onClose: () => fake.events.push('onClose'), ...options });
+  return { ...fake, stream };
+}
+
+/** Reads the stream to its end; resolves with the bytes, or rejects with its error. */
+async function drain(stream: MuxStream): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe('MuxStream settling', () => {
+  it('ends cleanly when ffmpeg exits 0 and its output was read to the end', async () => {
+    const { stream, stdout, exit } = start();
+    stdout.end(Buffer.from('mp4'));
+    exit({ code: 0, signal: null });
+    assert.equal((await drain(stream)).toString(), 'mp4');
+  });
+
+  it('fails, never ends cleanly, when an input was cut even though ffmpeg exited 0', async () => {
+    const { stream, stdout, exit } = start('', { inputFailure: () => new Error('socket hang up') });
+    stdout.end(Buffer.from('short'));
+    exit({ code: 0, signal: null });
+    await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && e.code === 'MUX_FAILED' && e.detail === 'socket hang up');
+  });
+
+  it('reports the relay\'s verdict on a failed input rather than ffmpeg\'s stderr', async () => {
+    const refused = new MuxError('UPSTREAM_FORBIDDEN', 'the media server (cdn) answered 403');
+    const { stream, stdout, exit } = start('Server returned 5XX Server Error reply', { inputFailure: () => refused });
+    stdout.end();
+    exit({ code: 1, signal: null });
+    await assert.rejects(drain(stream), (e: unknown) => e === refused);
+  });
+
+  it('turns ffmpeg\'s own failure into words, keeping its stderr for the log only', async () => {
+    const { stream, stdout, exit } = start('[mov,mp4,m4a @ 0x55d0c0ffee00] moov atom not found\nrelay: Invalid data found when processing input');
+    stdout.end();
+    exit({ code: 1, signal: null });
+    await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && e.code === 'MUX_FAILED'
+      && !e.message.includes('0x55') && /not in a container/.test(e.message) && /moov atom/.test(e.detail ?? ''));
+  });
+
+  it('fails when ffmpeg closes its output but does not exit within the grace', async () => {
+    const { stream, stdout } = start();
+    stdout.end();
+    await assert.rejects(drain(stream), /closed its output but did not exit/);
+  });
+
+  it('on destroy: stops the process, closes the relay session, and only then emits close', async () => {
+    const { stream, events } = start();
+    stream.on('error', () => {});
+    stream.destroy();
+    await once(stream, 'close');
+    events.push('close');
+    assert.deepEqual(events, ['terminate', 'onClose', 'close']);
+  });
+
+  it('stops when the caller\'s signal aborts, with the signal\'s reason', async () => {
+    const controller = new AbortController();
+    const { stream, events } = start('', { signal: controller.signal });
+    const reason = new MuxError('ABORTED', 'client left');
+    controller.abort(reason);
+    await assert.rejects(drain(stream), (e: unknown) => e === reason);
+    assert.ok(events.includes('terminate'));
+  });
+});
