@@ -14,6 +14,7 @@ import type { ByteBudget } from './budget.js';
 import { parseContentRange } from './byte-range.js';
 import { Chunk, consume } from './chunk.js';
 import { deliverInOrder } from './in-order.js';
+import { readWhole } from './read-whole.js';
 import type { SourceTarget, UpstreamSource } from './upstream-source.js';
 
 export interface FragmentReaderOptions {
@@ -32,18 +33,6 @@ function fragmentOf(target: SourceTarget, index: number): Fragment {
 function locate(fragment: Fragment, offset: number): { url: string; range?: [number, number | undefined] } {
   if (fragment.range) return { url: fragment.url, range: [fragment.range[0] + offset, fragment.range[1]] };
   return offset > 0 ? { url: fragment.url, range: [offset, undefined] } : { url: fragment.url };
-}
-
-/** Reads a small body (a key) whole; more than `max` bytes is an error. */
-async function readSmall(res: IncomingMessage, max: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of res) {
-    length += (part as Buffer).length;
-    if (length > max) throw (res.destroy(), new MuxError('MUX_FAILED', 'an encryption key is larger than 16 bytes'));
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts, length);
 }
 
 export class FragmentReader {
@@ -75,7 +64,7 @@ export class FragmentReader {
   #key(url: string): Promise<Buffer> {
     let key = this.#keys.get(url);
     if (!key) {
-      key = this.#source.request(() => ({ url }), this.#signal).then((res) => readSmall(res, 16)).then((bytes) => {
+      key = this.#source.request(() => ({ url }), this.#signal).then((res) => readWhole(res, 16, () => new MuxError('MUX_FAILED', 'an encryption key is larger than 16 bytes'))).then((bytes) => {
         if (bytes.length !== 16) throw new MuxError('MUX_FAILED', `an AES-128 key has ${bytes.length} bytes instead of 16`);
         return bytes;
       });

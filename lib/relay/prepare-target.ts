@@ -3,11 +3,11 @@
 // relay reads itself (under the guard, with the format's headers), so ffmpeg
 // never sees a playlist. DRM and live playlists are refused here, before
 // ffmpeg starts.
-import type { IncomingMessage } from 'node:http';
 import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput } from '../types.js';
 import { parseMediaPlaylist } from './hls-playlist.js';
+import { readWhole } from './read-whole.js';
 import { openUpstream, statusError } from './upstream.js';
 import type { SourceTarget } from './upstream-source.js';
 
@@ -20,23 +20,13 @@ export interface PrepareOptions {
   signal: AbortSignal;
 }
 
-async function readText(res: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of res) {
-    length += (part as Buffer).length;
-    if (length > MAX_PLAYLIST_BYTES) throw (res.destroy(), new MuxError('EXTRACT_FAILED', 'the media playlist is too large'));
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts, length).toString('utf8');
-}
-
 /** Fetches and reads an HLS media playlist; its segments become the input's fragments. */
 async function readPlaylist(input: MediaInput, options: PrepareOptions): Promise<SourceTarget> {
   const { res, url } = await openUpstream({ url: input.url, headers: input.headers }, options);
   if (res.statusCode !== 200) throw (res.resume(), statusError(res.statusCode ?? 0, new URL(url).host));
   // Segment addresses are relative to where the playlist really was (after redirects).
-  const playlist = parseMediaPlaylist(await readText(res), url);
+  const text = await readWhole(res, MAX_PLAYLIST_BYTES, () => new MuxError('EXTRACT_FAILED', 'the media playlist is too large'));
+  const playlist = parseMediaPlaylist(text.toString('utf8'), url);
   if (!playlist.ended) throw new MuxError('LIVE_NOT_SUPPORTED', 'this is a live stream (its playlist is still growing); passmux downloads finished videos only');
   return { url: input.url, headers: input.headers, fragments: playlist.fragments };
 }
