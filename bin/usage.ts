@@ -7,23 +7,27 @@ export const USAGE: Record<string, string> = {
 
 commands:
   serve                 run the HTTP server (same as node dist/server.js)
-  info URL              show what a video page is
-  download URL          save a video page as MP4
+  info URL              show what a video page (or playlist) is
+  download URL          save a video page as MP4 (a playlist: every entry into a folder)
 
 Run "passmux <command> --help" for a command's options.
   -h, --help            show this help
-  -v, --version         show the version`,
+  -v, --version         show the version, and the ffmpeg, yt-dlp and deno it runs`,
   serve: `usage: passmux serve [--port N] [--host H]
 
 Runs the passmux HTTP server. Configuration comes from the environment
 (PORT, HOST, PASSMUX_MAX_CONNECTIONS, ... — see the README); flags override it.
   -p, --port N          port to listen on (default: $PORT or 8080)
       --host H          address to listen on (default: $HOST or 0.0.0.0)`,
-  info: `usage: passmux info URL [--json]
+  info: `usage: passmux info URL [--json] [--cookies FILE]
 
-Shows title, uploader, duration, estimated size and file name of a video page.
-      --json            print JSON instead of text`,
-  download: `usage: passmux download URL [-o FILE | -o -] [--max-height N] [--audio-only] [--force] [--quiet]
+Shows title, uploader, duration, estimated size and file name of a video page;
+for a playlist, channel or feed, its entries with their URLs.
+      --json            print JSON instead of text
+      --cookies FILE    site logins for yt-dlp, Netscape cookies.txt format
+                        (default: $PASSMUX_YTDLP_COOKIES); the file is never written`,
+  download: `usage: passmux download URL [-o FILE | -o -] [--max-height N] [--audio-only] [--force] [--quiet] [--cookies FILE]
+       passmux download PLAYLIST-URL [-o DIR] [--items 1-3,7] [...]
 
 Saves the video as MP4 (audio only: M4A). Nothing is written until it is
 complete: the file appears under its name only when the download succeeded.
@@ -32,7 +36,16 @@ complete: the file appears under its name only when the download succeeded.
       --max-height N    best video no taller than N pixels (e.g. 720)
       --audio-only      audio track only
   -f, --force           overwrite an existing file
-  -q, --quiet           no progress or summary on stderr`,
+  -q, --quiet           no progress or summary on stderr
+      --cookies FILE    site logins for yt-dlp (age-restricted, members-only videos),
+                        Netscape cookies.txt format (default: $PASSMUX_YTDLP_COOKIES);
+                        yt-dlp gets a private copy, the file is never written
+
+A playlist, channel or feed: every entry is saved into one folder (-o DIR,
+created when missing; default: a folder named after the playlist). Files
+already there are skipped (--force replaces them); a failed entry does not
+stop the rest, and the exit code is 1 if any failed.
+      --items 1-3,7     only these entries (numbers as "passmux info" lists them)`,
 };
 
 /** Wrong arguments: print the command's usage and exit 2. */

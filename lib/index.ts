@@ -1,8 +1,9 @@
 export { createMuxStream, type MuxOptions } from './create-mux-stream.js';
-export { extractInfo, extractSelection, type ExtractOptions } from './extract/extract.js';
-export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
+export { extractInfo, extractPage, extractSelection, type ExtractOptions } from './extract/extract.js';
+export { isPlaylist } from './extract/parse-playlist.js';
+export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
 export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
-export { safeFilename } from './extract/safe-filename.js';
+export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
 export { startMux, type StartMuxOptions } from './mux/start-mux.js';
@@ -10,9 +11,13 @@ export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type 
 export { Semaphore } from './admission/semaphore.js';
 export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
 export { checkUrl, isPrivateAddress } from './url.js';
-export type { InputKind, MediaInput, MuxInfo, Selection, VideoInfo } from './types.js';
+export type { Extraction, InputKind, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoInfo, VideoPage } from './types.js';
 export { createHandler, type Handler, type HandlerDeps } from './http/create-handler.js';
 export { contentDisposition } from './http/content-disposition.js';
 export { STATUS_BY_CODE } from './http/status.js';
 export { readServerConfig, DEFAULT_CONFIG, ConfigError, type ServerConfig } from './config.js';
 export { probeVersion, resolveBinary, missingBinaryMessage } from './process/binaries.js';
+export { Toolchain, describeToolchain, MAX_YTDLP_AGE_DAYS, type ToolchainReport, type ToolchainWarning } from './process/toolchain.js';
+export { probeToolchain, ytdlpReleaseDate, ageInDays, type ToolchainProbe } from './process/versions.js';
+export { inspectCookiesFile, parseCookiesText, type CookiesInspection } from './extract/cookies-file.js';
+export { packageVersion } from './package-version.js';

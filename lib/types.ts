@@ -64,3 +64,39 @@ export interface Selection {
 export interface MuxInfo extends VideoInfo {
   mimeType: string;
 }
+
+/** `/info` and `extractInfo` for one video: its VideoInfo, tagged. */
+export interface VideoPage extends VideoInfo {
+  type: 'video';
+}
+
+/** One entry of a playlist, as listed (never extracted on its own while listing). */
+export interface PlaylistEntry {
+  /** Position in the list, from 1 (what `--items` and yt-dlp's `--playlist-items` count). */
+  index: number;
+  id: string | null;
+  title: string | null;
+  /** What `/download?url=` takes: the entry's URL as yt-dlp gave it (a smuggled `#__youtubedl_smuggle=…` kept). */
+  url: string;
+  /** Seconds. */
+  duration: number | null;
+  thumbnail: string | null;
+}
+
+/** A playlist, channel or feed: its entries from one flat listing. */
+export interface PlaylistInfo {
+  type: 'playlist';
+  id: string | null;
+  title: string | null;
+  uploader: string | null;
+  webpageUrl: string | null;
+  entries: PlaylistEntry[];
+  /** The list has more entries than were listed (the cap, PASSMUX_MAX_PLAYLIST_ENTRIES). */
+  truncated: boolean;
+}
+
+/** What a page is, as `extractInfo` and `/info` tell it. */
+export type PageInfo = VideoPage | PlaylistInfo;
+
+/** One extraction: a video's chosen formats, or a playlist's entries. */
+export type Extraction = Selection | PlaylistInfo;

@@ -1,5 +1,6 @@
 // The page: look a link up, show what it is, save it where the person says.
 import { describeHttpError, describeProgress, downloadPath, formatBytes, formatDuration, suggestedName } from './format.js';
+import { hidePlaylist, isSavingPlaylist, showPlaylist } from './playlist.js';
 import { saveTo } from './save.js';
 
 const $ = (id) => document.getElementById(id);
@@ -44,6 +45,7 @@ async function lookUp(event) {
   event.preventDefault();
   const url = ui.url.value.trim();
   if (!url) return say('Paste the link of a video page first.', 'error');
+  if (isSavingPlaylist()) return say('A playlist is being saved: wait for it to finish, or cancel it first.', 'error');
   ui.getInfo.disabled = true;
   say('Looking the video up…');
   try {
@@ -51,10 +53,18 @@ async function lookUp(event) {
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       ui.info.hidden = true;
+      hidePlaylist();
       return say(describeHttpError(response.status, body.error?.code), 'error');
     }
     say('');
-    showInfo(body, url);
+    // A playlist, channel or feed lists its entries; anything else is one video.
+    if (body.type === 'playlist') {
+      ui.info.hidden = true;
+      showPlaylist(body);
+    } else {
+      hidePlaylist();
+      showInfo(body, url);
+    }
   } catch {
     say('Could not reach the passmux server. Check your connection.', 'error');
   } finally {

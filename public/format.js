@@ -55,6 +55,8 @@ export function describeProgress({ bytes, total, elapsedMs }) {
  * @returns {string}
  */
 export function describeHttpError(status, code) {
+  if (code === 'IS_PLAYLIST') return 'That link is a playlist. Look it up to pick the videos to save.';
+  if (code === 'MUX_FAILED') return 'passmux could not turn this video into an MP4 file.';
   if (status === 400) return code === 'UNSUPPORTED_URL'
     ? 'That site or link is not supported. Use the link of a single video page.'
     : 'That link does not look right. Paste the full address of a video page, starting with https://.';

@@ -38,18 +38,37 @@ async function errorCode(response) {
   try { return (await response.json()).error?.code; } catch { return undefined; }
 }
 
-/**
- * Streams `path` into `writable`. Calls `onProgress(bytes, total)` as bytes
- * arrive. Resolves with the byte count; on any failure the writable is
- * aborted (so nothing half-written is kept) and a DownloadError is thrown.
- */
-export async function saveTo(writable, path, { signal, onBusy, onStart, onProgress }) {
-  let bytes = 0;
+/** Any failure of a download, as the DownloadError a person reads. */
+function asDownloadError(error, signal) {
+  if (signal.aborted) return new DownloadError('Download cancelled.', 'cancelled');
+  if (error instanceof DownloadError) return error;
+  return new DownloadError('Download interrupted — the partial file was discarded.', 'interrupted');
+}
+
+/** The server's size guess, for progress only (there is no Content-Length). */
+export const estimatedTotal = (response) => Number(response.headers.get('x-estimated-content-length')) || null;
+
+/** The response for `path` once it is a success (503s waited out); a DownloadError otherwise. */
+export async function openDownload(path, { signal, onBusy }) {
   try {
     const response = await fetchWhenFree(path, signal, onBusy);
     if (!response.ok) throw new DownloadError(describeHttpError(response.status, await errorCode(response)), 'http');
-    const total = Number(response.headers.get('x-estimated-content-length')) || null;
-    onStart(total);
+    return response;
+  } catch (error) {
+    throw asDownloadError(error, signal);
+  }
+}
+
+/**
+ * Streams a successful download response into `writable`, calling
+ * `onProgress(bytes, total)` as bytes arrive. Resolves with the byte count; on
+ * any failure the writable is aborted (so nothing half-written is kept) and a
+ * DownloadError is thrown.
+ */
+export async function writeDownload(response, writable, { signal, onProgress }) {
+  const total = estimatedTotal(response);
+  let bytes = 0;
+  try {
     const count = new TransformStream({
       transform(chunk, controller) {
         bytes += chunk.byteLength;
@@ -61,8 +80,23 @@ export async function saveTo(writable, path, { signal, onBusy, onStart, onProgre
     return bytes;
   } catch (error) {
     await writable.abort().catch(() => {});
-    if (signal.aborted) throw new DownloadError('Download cancelled.', 'cancelled');
-    if (error instanceof DownloadError) throw error;
-    throw new DownloadError('Download interrupted — the partial file was discarded.', 'interrupted');
+    throw asDownloadError(error, signal);
   }
+}
+
+/**
+ * Streams `path` into `writable`. Calls `onStart(total)` once the server
+ * answers, `onProgress(bytes, total)` as bytes arrive. Resolves with the byte
+ * count; on any failure the writable is aborted and a DownloadError is thrown.
+ */
+export async function saveTo(writable, path, { signal, onBusy, onStart, onProgress }) {
+  let response;
+  try {
+    response = await openDownload(path, { signal, onBusy });
+  } catch (error) {
+    await writable.abort().catch(() => {});
+    throw error;
+  }
+  onStart(estimatedTotal(response));
+  return writeDownload(response, writable, { signal, onProgress });
 }

@@ -7,7 +7,10 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createMuxStream, extractSelection, type MuxStream } from '../../lib/index.js';
+import { createMuxStream, extractPage, isPlaylist, MuxError, type MuxStream } from '../../lib/index.js';
+import { parseItems } from '../playlist-items.js';
+import { downloadPlaylist } from './download-playlist.js';
+import { readCookiesOption } from '../cookies-option.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { CliError, UsageError } from '../usage.js';
 
@@ -17,6 +20,8 @@ const OPTIONS = {
   'audio-only': { type: 'boolean' },
   force: { type: 'boolean', short: 'f' },
   quiet: { type: 'boolean', short: 'q' },
+  items: { type: 'string' },
+  cookies: { type: 'string' },
 } as const;
 
 function parse(args: string[]) {
@@ -27,7 +32,8 @@ function parse(args: string[]) {
     maxHeight = Number(values['max-height']);
     if (!Number.isInteger(maxHeight) || maxHeight < 1) throw new UsageError('--max-height must be a whole number of pixels', 'download');
   }
-  return { url: positionals[0]!, output: values.output, maxHeight, audioOnly: values['audio-only'] ?? false, force: values.force ?? false, quiet: values.quiet ?? false };
+  return { url: positionals[0]!, output: values.output, maxHeight, audioOnly: values['audio-only'] ?? false, force: values.force ?? false, quiet: values.quiet ?? false, cookies: values.cookies,
+    items: values.items === undefined ? undefined : parseItems(values.items) };
 }
 
 /** Waits until ffmpeg is gone, whichever way the stream ended. */
@@ -39,13 +45,21 @@ async function closed(stream: MuxStream): Promise<void> {
 export async function download(args: string[], signal: AbortSignal): Promise<void> {
   const options = parse(args);
   const toStdout = options.output === '-';
-  const selection = await extractSelection(options.url, { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly });
+  const cookiesFile = readCookiesOption(options.cookies, (message) => { if (!options.quiet) process.stderr.write(`passmux: warning: ${message}\n`); });
+  const page = await extractPage(options.url, { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, cookiesFile });
+  // A playlist goes into a folder, entry by entry; stdout holds one MP4 only.
+  if (isPlaylist(page)) {
+    if (toStdout) throw new MuxError('IS_PLAYLIST', 'a playlist cannot go to stdout; give -o DIR (or no -o) to save its entries into a folder');
+    return downloadPlaylist(page, { ...options, cookiesFile }, signal);
+  }
+  const selection = page;
   const target = toStdout ? '-' : resolve(options.output ?? selection.info.filename);
   if (!toStdout && existsSync(target) && !options.force) {
     throw new CliError('FILE_EXISTS', `${target} already exists (use --force to overwrite)`);
   }
   const temp = toStdout ? undefined : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`);
-  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly });
+  // cookiesFile again: a URL refused mid-way is looked up afresh, with the same login.
+  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly, cookiesFile });
   const progress = createProgress(process.stderr, { quiet: options.quiet, total: stream.info.estimatedSize });
   stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
   try {

@@ -1,16 +1,20 @@
 import { parseArgs } from 'node:util';
 import { extractInfo } from '../../lib/index.js';
+import { readCookiesOption } from '../cookies-option.js';
 import { formatBytes, formatDuration } from '../progress.js';
 import { UsageError } from '../usage.js';
+import { printPlaylist } from './info-playlist.js';
 
 export async function info(args: string[], signal: AbortSignal): Promise<void> {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, cookies: { type: 'string' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a URL is required' : 'give exactly one URL', 'info');
-  const video = await extractInfo(positionals[0]!, { signal });
+  const cookiesFile = readCookiesOption(values.cookies, (message) => process.stderr.write(`passmux: warning: ${message}\n`));
+  const video = await extractInfo(positionals[0]!, { signal, cookiesFile });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(video, null, 2)}\n`);
     return;
   }
+  if (video.type === 'playlist') return printPlaylist(video);
   const rows: Array<[string, string | null]> = [
     ['Title', video.title],
     ['Uploader', video.uploader],

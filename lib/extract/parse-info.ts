@@ -4,6 +4,7 @@ import { MuxError } from '../errors.js';
 import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
 import { requestHeadersFor } from './cookies.js';
 import { checkDeliverable, dashFragments, protocolOf } from './format-protocol.js';
+import { isPlaylistJson, playlistRefusal } from './parse-playlist.js';
 import { safeFilename } from './safe-filename.js';
 
 type Json = Record<string, unknown>;
@@ -54,8 +55,9 @@ function kindOf(format: Json): InputKind {
 
 function assertSingleVideo(json: unknown): asserts json is Json {
   if (!isObject(json)) throw new MuxError('EXTRACT_FAILED', 'yt-dlp printed something that is not a video description');
-  if (json._type === 'playlist' || json._type === 'multi_video') {
-    throw new MuxError('UNSUPPORTED_URL', 'the URL is a playlist; give the URL of a single video');
+  if (isPlaylistJson(json)) {
+    const count = number(json.playlist_count) ?? (Array.isArray(json.entries) ? json.entries.length : null);
+    throw playlistRefusal(count);
   }
 }
 

@@ -18,6 +18,12 @@ export interface RunYtdlpOptions {
   signal?: AbortSignal;
   /** Stop yt-dlp and fail with TIMEOUT after this long. @default 60000 */
   timeoutMs?: number;
+  /**
+   * Netscape cookies file with the site logins yt-dlp should use (age-restricted,
+   * members-only videos). Each run reads it anew into a private copy; the file itself
+   * is never written. @default none
+   */
+  cookiesFile?: string;
 }
 
 export interface RunYtdlpSetup {

@@ -18,6 +18,11 @@ function truncateUtf8(text: string, maxBytes: number): string {
 
 /** `title` → `title.ext` with path separators, control, bidi and reserved characters gone. */
 export function safeFilename(title: string | null | undefined, extension = 'mp4'): string {
+  return `${safeBasename(title)}.${extension}`;
+}
+
+/** The same name without an extension (a folder named after a playlist), `fallback` when nothing is left. */
+export function safeBasename(title: string | null | undefined, fallback = 'video'): string {
   let name = (title ?? '')
     .normalize('NFC')
     // Control characters, bidi overrides/isolates and zero-width marks can disguise the extension.
@@ -28,7 +33,7 @@ export function safeFilename(title: string | null | undefined, extension = 'mp4'
     .trim()
     .replace(/^[.\s-]+|[.\s]+$/g, '');
   name = truncateUtf8(name, MAX_NAME_BYTES).trim();
-  if (!name) name = 'video';
+  if (!name) name = fallback;
   if (RESERVED.test(name)) name = `_${name}`;
-  return `${name}.${extension}`;
+  return name;
 }

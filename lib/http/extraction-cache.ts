@@ -5,10 +5,12 @@
 // new page is refused at once instead of growing a queue nobody will live to see.
 import { Semaphore } from '../admission/semaphore.js';
 import { abortError, MuxError } from '../errors.js';
-import type { FormatChoice } from '../extract/ytdlp-args.js';
-import type { Selection } from '../types.js';
+import { requireVideo } from '../extract/parse-playlist.js';
+import type { PageChoice } from '../extract/ytdlp-args.js';
+import type { Extraction, Selection } from '../types.js';
 
-export type ExtractFn = (url: string, choice: FormatChoice, signal: AbortSignal) => Promise<Selection>;
+/** A video's selection, or (the page was a list) its entries. */
+export type ExtractFn = (url: string, choice: PageChoice, signal: AbortSignal) => Promise<Extraction>;
 
 export interface ExtractionCacheOptions {
   extract: ExtractFn;
@@ -29,9 +31,9 @@ export interface ExtractionCacheOptions {
 
 interface Entry {
   key: string;
-  promise: Promise<Selection>;
+  promise: Promise<Extraction>;
   /** The result, once there is one. */
-  value?: Selection;
+  value?: Extraction;
   controller: AbortController;
   waiters: number;
   /** Infinity while the extraction is in flight (queued or running). */
@@ -61,11 +63,17 @@ export class ExtractionCache {
   /** Extractions waiting for a free run. */
   get queued(): number { return this.#limiter.waiting; }
 
+  /** The selection for `url`, as lookup() finds it; IS_PLAYLIST when the page is a list. */
+  get(url: string, choice: PageChoice, signal?: AbortSignal): Promise<Selection> {
+    return this.lookup(url, choice, signal).then(requireVideo);
+  }
+
   /**
-   * The selection for `url`; leaves at once when `signal` aborts (the run stops when nobody waits).
-   * Rejects with BUSY, adding nothing, when a new extraction would find the queue full.
+   * What `url` is: a video's selection or a playlist's entries. Leaves at once when `signal`
+   * aborts (the run stops when nobody waits). Rejects with BUSY, adding nothing, when a new
+   * extraction would find the queue full.
    */
-  get(url: string, choice: FormatChoice, signal?: AbortSignal): Promise<Selection> {
+  lookup(url: string, choice: PageChoice, signal?: AbortSignal): Promise<Extraction> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const key = cacheKey(url, choice);
     let entry = this.#entries.get(key);
@@ -83,7 +91,7 @@ export class ExtractionCache {
   }
 
   /** Forgets a result, e.g. when its format URLs were refused. */
-  invalidate(url: string, choice: FormatChoice): void {
+  invalidate(url: string, choice: PageChoice): void {
     this.#entries.delete(cacheKey(url, choice));
   }
 
@@ -92,7 +100,7 @@ export class ExtractionCache {
    * extraction, with the same limits and metrics as any other, unless another
    * download already replaced `stale` (then that one is shared).
    */
-  refresh(url: string, choice: FormatChoice, stale: Selection, signal?: AbortSignal): Promise<Selection> {
+  refresh(url: string, choice: PageChoice, stale: Selection, signal?: AbortSignal): Promise<Selection> {
     const entry = this.#entries.get(cacheKey(url, choice));
     if (entry && (entry.value === stale || entry.expires <= Date.now())) this.#entries.delete(entry.key);
     return this.get(url, choice, signal);
@@ -104,7 +112,7 @@ export class ExtractionCache {
     return mustWait && this.#limiter.waiting >= this.#options.maxQueued;
   }
 
-  #start(key: string, url: string, choice: FormatChoice): Entry {
+  #start(key: string, url: string, choice: PageChoice): Entry {
     const controller = new AbortController();
     const run = async () => {
       // Joins the limiter's queue synchronously, so `queued` counts this run before get() returns.
@@ -149,9 +157,9 @@ export class ExtractionCache {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
   }
 
-  #wait(entry: Entry, signal?: AbortSignal): Promise<Selection> {
+  #wait(entry: Entry, signal?: AbortSignal): Promise<Extraction> {
     entry.waiters += 1;
-    return new Promise<Selection>((resolve, reject) => {
+    return new Promise<Extraction>((resolve, reject) => {
       let left = false;
       const leave = () => {
         if (left) return;
@@ -178,6 +186,6 @@ export class ExtractionCache {
   }
 }
 
-function cacheKey(url: string, choice: FormatChoice): string {
-  return `${choice.audioOnly ? 'audio' : 'av'}|${choice.maxHeight ?? ''}|${url}`;
+function cacheKey(url: string, choice: PageChoice): string {
+  return `${choice.audioOnly ? 'audio' : 'av'}|${choice.maxHeight ?? ''}|${choice.playlist ? 'list' : ''}|${url}`;
 }

@@ -1,7 +1,9 @@
-// GET /info: what the page is, from the shared extraction cache.
+// GET /info: what the page is (one video, or a playlist's entries), from the shared extraction cache.
 import type { ServerResponse } from 'node:http';
 import { isFetchable, type EgressPolicy } from '../egress/guard.js';
-import type { VideoInfo } from '../types.js';
+import { isPlaylist } from '../extract/parse-playlist.js';
+import { screenThumbnails } from '../extract/screen-playlist.js';
+import type { PlaylistInfo, VideoPage } from '../types.js';
 import { clientSignal } from './client-signal.js';
 import type { ExtractionCache } from './extraction-cache.js';
 import type { DownloadQuery } from './query.js';
@@ -17,10 +19,12 @@ export interface InfoOptions {
 export async function handleInfo(res: ServerResponse, query: DownloadQuery, cache: ExtractionCache, options: InfoOptions): Promise<void> {
   const { signal, dispose } = clientSignal(res);
   try {
-    const { info } = await cache.get(query.url, query, signal);
+    const page = await cache.lookup(query.url, query, signal);
+    if (isPlaylist(page)) return sendJson(res, 200, await playlistBody(page, options.policy));
+    const { info } = page;
     const thumbnail = info.thumbnail !== null && await isFetchable(info.thumbnail, options.policy) ? info.thumbnail : null;
-    const body: VideoInfo = {
-      id: info.id, title: info.title, duration: info.duration, thumbnail, uploader: info.uploader,
+    const body: VideoPage = {
+      type: 'video', id: info.id, title: info.title, duration: info.duration, thumbnail, uploader: info.uploader,
       webpageUrl: info.webpageUrl, filename: info.filename, estimatedSize: info.estimatedSize,
     };
     sendJson(res, 200, body);
@@ -29,4 +33,13 @@ export async function handleInfo(res: ServerResponse, query: DownloadQuery, cach
   } finally {
     dispose();
   }
+}
+
+/** A playlist as /info tells it: the listed fields only, thumbnails only where they pass the fetch check. */
+async function playlistBody(playlist: PlaylistInfo, policy: EgressPolicy): Promise<PlaylistInfo> {
+  const { entries } = await screenThumbnails(playlist, policy);
+  return {
+    type: 'playlist', id: playlist.id, title: playlist.title, uploader: playlist.uploader,
+    webpageUrl: playlist.webpageUrl, entries, truncated: playlist.truncated,
+  };
 }

@@ -17,6 +17,9 @@ export const PAGE_FILES: Record<string, string> = {
   '/app.js': 'app.js',
   '/format.js': 'format.js',
   '/save.js': 'save.js',
+  '/playlist.js': 'playlist.js',
+  '/save-folder.js': 'save-folder.js',
+  '/playlist-format.js': 'playlist-format.js',
   '/style.css': 'style.css',
   '/favicon.svg': 'favicon.svg',
 };

@@ -1,9 +1,9 @@
 // Query parameters of /info and /download, checked before anything runs.
 import { MuxError } from '../errors.js';
-import type { FormatChoice } from '../extract/ytdlp-args.js';
+import type { PageChoice } from '../extract/ytdlp-args.js';
 import { checkUrl } from '../url.js';
 
-export interface DownloadQuery extends FormatChoice {
+export interface DownloadQuery extends PageChoice {
   url: string;
 }
 
@@ -16,7 +16,7 @@ function parseFlag(value: string | null, name: string): boolean | undefined {
   throw new MuxError('INVALID_REQUEST', `${name} must be 1 or 0`);
 }
 
-/** Reads `url`, `maxHeight` and `audioOnly`; throws INVALID_URL naming the bad parameter. */
+/** Reads `url`, `maxHeight`, `audioOnly` and `playlist`; throws INVALID_URL naming the bad parameter. */
 export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks: boolean): DownloadQuery {
   const urls = search.getAll('url');
   if (urls.length === 0) throw new MuxError('INVALID_URL', 'the url parameter is missing');
@@ -32,5 +32,8 @@ export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks
   }
   const audioOnly = parseFlag(search.get('audioOnly'), 'audioOnly');
   if (audioOnly) query.audioOnly = true;
+  // A video link inside a list (watch?v=…&list=…) stays the video unless this asks for the list.
+  const playlist = parseFlag(search.get('playlist'), 'playlist');
+  if (playlist) query.playlist = true;
   return query;
 }

@@ -5,6 +5,8 @@ import { MuxError, type MuxErrorCode } from '../errors.js';
 export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   INVALID_URL: 400,
   UNSUPPORTED_URL: 400,
+  // A list where one video was expected: the client should pick entries (/info lists them).
+  IS_PLAYLIST: 400,
   INVALID_REQUEST: 400,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,

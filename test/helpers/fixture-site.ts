@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { renderFeed } from './fixture-feed.js';
 import { CLIP_SECONDS, ensureMedia, RECIPES } from './media.js';
 
 interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean; width?: number; height?: number }
@@ -211,6 +212,11 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       cookies.push(session);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${session}; Path=/` });
       return void res.end(renderPage(base, leaf, video));
+    }
+    if (area === 'feed') {
+      const feed = renderFeed(base, leaf.replace(/\.rss$/, ''));
+      if (!feed) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('no such feed');
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feed);
     }
     if (area === 'redirect') {
       return void res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();

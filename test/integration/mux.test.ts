@@ -35,8 +35,9 @@ describe('createMuxStream against the local fixture site', () => {
 
   it('extractInfo gives the light metadata of a page', async () => {
     const info = await extractInfo(site.pageUrl('vp9'));
+    assert.ok(info.type === 'video');
     assert.deepEqual({ ...info, estimatedSize: typeof info.estimatedSize }, {
-      id: 'vp9', title: 'VP9 clip', duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/vp9.jpg`, uploader: 'Fixture Uploader',
+      type: 'video', id: 'vp9', title: 'VP9 clip', duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/vp9.jpg`, uploader: 'Fixture Uploader',
       webpageUrl: site.pageUrl('vp9'), filename: 'VP9 clip.mp4', estimatedSize: 'number',
     });
   });

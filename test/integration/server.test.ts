@@ -31,7 +31,7 @@ describe('server routes', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type']!, /^application\/json/);
     assert.deepEqual(await readJson(res), {
-      id: 'fancy', title: FANCY_TITLE, duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/fancy.jpg`,
+      type: 'video', id: 'fancy', title: FANCY_TITLE, duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/fancy.jpg`,
       uploader: 'Fixture Uploader', webpageUrl: site.pageUrl('fancy'), filename: safeFilename(FANCY_TITLE), estimatedSize: 1146880,
     });
   });

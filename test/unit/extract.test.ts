@@ -14,8 +14,8 @@ describe('yt-dlp argv', () => {
       assert.deepEqual(args.slice(-2), ['--', 'https://x.com/v']);
       for (const flag of ['--ignore-config', '--no-playlist', '-J']) assert.ok(args.includes(flag), flag);
     }
-    assert.ok(buildYtdlpArgs('https://x.com/v', { mode: 'info' }).includes('--flat-playlist'));
-    assert.ok(!buildYtdlpArgs('https://x.com/v', { mode: 'select' }).includes('--flat-playlist'));
+    // A playlist is listed, never extracted entry by entry, in both modes.
+    for (const mode of ['info', 'select'] as const) assert.ok(buildYtdlpArgs('https://x.com/v', { mode }).includes('--flat-playlist'), mode);
   });
 
   it('selects formats by the caller choice', () => {
@@ -141,7 +141,7 @@ describe('parsing recorded yt-dlp JSON', () => {
   });
 
   it('refuses playlists and garbage', () => {
-    assert.throws(() => parseSelection({ _type: 'playlist', entries: [] }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
+    assert.throws(() => parseSelection({ _type: 'playlist', entries: [] }), (e: unknown) => e instanceof MuxError && e.code === 'IS_PLAYLIST');
     assert.throws(() => parseSelection('nope'), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
     assert.throws(() => parseSelection({ id: 'a' }), (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
   });
