@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import {
-  AdmissionController, ConfigError, createHandler, missingBinaryMessage, probeVersion, readServerConfig, resolveBinary,
+  AdmissionController, ConfigError, createHandler, inspectCookiesFile, readServerConfig, Toolchain,
   type Handler, type ServerConfig,
 } from './lib/index.js';
 
@@ -20,7 +20,8 @@ export interface RunningServer {
 /** Listens with `config`; resolves once listening (rejects if the port cannot be had). */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const admission = new AdmissionController({ maxConnections: config.maxConnections, maxActive: config.maxWorkers });
-  const handler = createHandler({ admission, config });
+  const toolchain = new Toolchain({ ffmpeg: config.ffmpeg, ytdlp: config.ytdlp });
+  const handler = createHandler({ admission, config, toolchain });
   // Bigger socket buffers towards clients: fewer pause/resume rounds per megabyte sent.
   const server = createServer({ highWaterMark: 256 * 1024 }, handler);
   // Downloads are long: no limit on the response, a tight one on receiving request headers.
@@ -35,17 +36,31 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
   logEvent('listening', { address: where, maxConnections: config.maxConnections, maxWorkers: config.maxWorkers, maxExtractions: config.maxExtractions });
-  void checkPrograms(config);
+  // Asked once listening (a /healthz meanwhile waits for the answers).
+  void toolchain.refresh().then(() => logPrograms(toolchain));
+  if (config.ytdlpCookies) logCookies(config.ytdlpCookies);
   return { server, handler, admission };
 }
 
-/** Says at startup which ffmpeg and yt-dlp will run, or warns that one cannot be started. */
-async function checkPrograms(config: ServerConfig): Promise<void> {
-  for (const [program, override, flag] of [['ffmpeg', config.ffmpeg, '-version'], ['yt-dlp', config.ytdlp, '--version']] as const) {
-    const command = resolveBinary(program, override);
-    const version = await probeVersion(command, flag);
-    if (version) logEvent('program', { program, command, version });
-    else logEvent('warning', { message: missingBinaryMessage(program, command) });
+/** Says at startup which ffmpeg, yt-dlp and deno will run, and what to fix (stale yt-dlp, a program missing). */
+function logPrograms(toolchain: Toolchain): void {
+  const report = toolchain.report()!;
+  const { ffmpeg, 'yt-dlp': ytdlp, deno } = report.programs;
+  if (ffmpeg.version) logEvent('program', { program: 'ffmpeg', command: ffmpeg.command, version: ffmpeg.version });
+  if (ytdlp.version) logEvent('program', { program: 'yt-dlp', ...ytdlp });
+  if (deno.found) logEvent('program', { program: 'deno', command: deno.command, version: deno.version });
+  for (const warning of report.warnings) logEvent('warning', { ...warning });
+}
+
+/** Which sites the cookies file has logins for (names only), and whether others can read it. */
+function logCookies(path: string): void {
+  try {
+    const { summary, warnings } = inspectCookiesFile(path);
+    logEvent('cookies', { file: path, cookies: summary.cookies, domains: summary.domains.slice(0, 50) });
+    for (const message of warnings) logEvent('warning', { message });
+  } catch (error) {
+    // Checked at start already; it changed since. Each yt-dlp run reads it anew and says so.
+    logEvent('warning', { message: `PASSMUX_YTDLP_COOKIES: ${(error as Error).message}` });
   }
 }
 
@@ -82,11 +97,23 @@ export async function runServer(config: ServerConfig): Promise<void> {
 /** Reads the environment, or exits 1 with one line naming the bad variable. */
 export function readConfigOrExit(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   try {
-    return readServerConfig(env);
+    const config = readServerConfig(env);
+    if (config.ytdlpCookies) checkCookiesFile(config.ytdlpCookies);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`passmux: invalid configuration: ${error.message}`);
     process.exit(1);
+  }
+}
+
+/** A cookies file that cannot be read or is not Netscape format stops the start (the reason, never a value). */
+function checkCookiesFile(path: string): void {
+  try {
+    inspectCookiesFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ? `cannot read ${path} (${(error as NodeJS.ErrnoException).code})` : `${path}: ${(error as Error).message}`;
+    throw new ConfigError('PASSMUX_YTDLP_COOKIES', reason);
   }
 }
 

@@ -6,6 +6,7 @@ import { download } from './commands/download.js';
 import { info } from './commands/info.js';
 import { serve } from './commands/serve.js';
 import { CliError, readVersion, USAGE, UsageError } from './usage.js';
+import { printVersionReport } from './version-report.js';
 
 const COMMANDS: Record<string, (args: string[], signal: AbortSignal) => Promise<void>> = { serve, info, download };
 
@@ -18,7 +19,9 @@ function wantsHelpOrVersion(args: string[]): 'help' | 'version' | undefined {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const asked = wantsHelpOrVersion(argv);
-  if (asked === 'version') return void console.log(`passmux ${readVersion()}`), 0;
+  // `passmux --version` reports the programs too (and their warnings); `passmux <command> --version` is one line.
+  if (asked === 'version' && command !== undefined && command in COMMANDS) return void console.log(`passmux ${readVersion()}`), 0;
+  if (asked === 'version') return await printVersionReport(), 0;
   if (command === undefined || !(command in COMMANDS)) {
     if (asked === 'help') return void console.log(USAGE.main), 0;
     console.error(command === undefined ? USAGE.main : `passmux: unknown command "${command}"\n\n${USAGE.main}`);

@@ -1,5 +1,8 @@
 // Every default in one place, and the reading of the environment.
+import { resolve } from 'node:path';
 import { parseAllowedPorts } from './egress/guard.js';
+import { DEFAULT_MAX_PLAYLIST_ENTRIES } from './extract/ytdlp-args.js';
+import { parseTrustedProxies } from './http/client-address.js';
 
 /** Relay tuning; the README's benchmark section says how these were chosen. */
 export const DEFAULT_RELAY = {
@@ -54,6 +57,12 @@ export interface ServerConfig {
   relayBufferBytes: number;
   /** Relay: heap bytes all downloads' read-ahead may hold together. @default 16 MiB */
   relayTotalBufferBytes: number;
+  /** Entries /info lists of a playlist at most; beyond them `truncated: true`. @default 500 */
+  maxPlaylistEntries: number;
+  /** Proxies (IP addresses) whose X-Forwarded-For names the client in the log. @default [] (the peer is the client) */
+  trustProxy: readonly string[];
+  /** Netscape cookies file yt-dlp gets (a private copy per run), absolute. @default undefined (no cookies) */
+  ytdlpCookies: string | undefined;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -75,6 +84,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   relayParallel: DEFAULT_RELAY.parallel,
   relayBufferBytes: DEFAULT_RELAY.maxBufferedBytes,
   relayTotalBufferBytes: DEFAULT_RELAY.totalBufferedBytes,
+  maxPlaylistEntries: DEFAULT_MAX_PLAYLIST_ENTRIES,
+  trustProxy: [],
+  ytdlpCookies: undefined,
 };
 
 export class ConfigError extends Error {
@@ -101,6 +113,7 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_RELAY_PARALLEL', 'relayParallel', 1, 64],
   ['PASSMUX_RELAY_BUFFER_BYTES', 'relayBufferBytes', 64 * 1024, 1024 * 1024 * 1024],
   ['PASSMUX_RELAY_TOTAL_BUFFER_BYTES', 'relayTotalBufferBytes', 64 * 1024, 16 * 1024 * 1024 * 1024],
+  ['PASSMUX_MAX_PLAYLIST_ENTRIES', 'maxPlaylistEntries', 1, 100_000],
 ];
 
 /** Reads the server's configuration; throws ConfigError naming the first bad variable. */
@@ -131,6 +144,16 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       throw new ConfigError('PASSMUX_ALLOWED_PORTS', (error as Error).message);
     }
   }
+  const trust = env.PASSMUX_TRUST_PROXY?.trim();
+  if (trust) {
+    try {
+      config.trustProxy = parseTrustedProxies(trust);
+    } catch (error) {
+      throw new ConfigError('PASSMUX_TRUST_PROXY', (error as Error).message);
+    }
+  }
+  // Resolved now: the working directory of the start is the one the operator meant.
+  config.ytdlpCookies = env.PASSMUX_YTDLP_COOKIES ? resolve(env.PASSMUX_YTDLP_COOKIES) : undefined;
   // ffmpeg reading the media servers itself ('direct') followed redirects past the guard: it is gone.
   const upstream = env.PASSMUX_UPSTREAM;
   if (upstream !== undefined && upstream !== '' && upstream !== 'relay') {

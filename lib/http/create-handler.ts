@@ -2,10 +2,14 @@
 // shared extractions, metrics, and a close() for graceful shutdown.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
-import { DEFAULT_CONFIG, type ServerConfig } from '../config.js';
+import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../config.js';
+import { probeSize } from '../relay/probe-size.js';
 import { MuxError } from '../errors.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
-import { extractSelection } from '../extract/extract.js';
+import { extractPage } from '../extract/extract.js';
+import { packageVersion } from '../package-version.js';
+import type { ToolchainReport } from '../process/toolchain.js';
+import { clientAddress } from './client-address.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
 import { handleInfo } from './info.js';
@@ -18,12 +22,17 @@ export interface HandlerDeps {
   admission: AdmissionController;
   /** Server settings; anything missing takes its default from DEFAULT_CONFIG. */
   config?: Partial<ServerConfig>;
-  /** How to extract a page (replaceable in tests). @default extractSelection with the config's yt-dlp and timeout */
+  /** How to extract a page (replaceable in tests). @default extractPage with the config's yt-dlp, timeout and playlist cap */
   extract?: ExtractFn;
   /** One JSON object per finished download. @default a JSON line on stdout */
   log?: (entry: Record<string, unknown>) => void;
   /** Egress policy overrides (tests: a resolver hook, exempt addresses). @default from config and environment */
   policy?: Partial<EgressPolicy>;
+  /**
+   * The programs' versions and warnings for /healthz and /metrics (server.ts passes its Toolchain).
+   * @default none: /healthz says only ok and the counts
+   */
+  toolchain?: { report(): ToolchainReport | undefined; refresh(): Promise<unknown> };
 }
 
 export interface Handler {
@@ -51,8 +60,9 @@ export function createHandler(deps: HandlerDeps): Handler {
   const metrics = new Metrics();
   const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...deps.policy };
   const fullPolicy = egressPolicy({ policy });
-  const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractSelection(url, {
-    ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy,
+  const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractPage(url, {
+    ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy, maxEntries: config.maxPlaylistEntries,
+    cookiesFile: config.ytdlpCookies,
   }));
   const cache = new ExtractionCache({
     extract, maxConcurrent: config.maxExtractions, maxQueued: config.maxExtractionQueue, ttlMs: config.cacheTtlMs,
@@ -71,6 +81,8 @@ export function createHandler(deps: HandlerDeps): Handler {
       },
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
+    // Not the client's signal: the answer is shared by HEAD and GET of the same extraction.
+    probe: (input) => probeSize(input, { policy: fullPolicy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs) }),
     track: (abort, done) => {
       running.set(done, abort);
       void done.then(() => running.delete(done));
@@ -92,16 +104,36 @@ export function createHandler(deps: HandlerDeps): Handler {
     if (Object.hasOwn(PAGE_FILES, url.pathname)) return servePageFile(res, url.pathname);
     switch (url.pathname) {
       case '/healthz':
-        return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts });
+        return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts, ...await toolchainHealth() });
       case '/metrics':
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-        return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache));
+        return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache, buildInfo()));
     }
     const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
     if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy: fullPolicy });
     if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
-    if (req.method === 'HEAD') return handleDownloadHead(res, query, ctx);
-    return handleDownload(req, res, query, ctx);
+    // Each download's log line names its client (behind a trusted proxy: the one X-Forwarded-For names).
+    const client = clientAddress(req, config.trustProxy);
+    const requestCtx: DownloadContext = { ...ctx, log: (entry) => ctx.log({ ...entry, client }) };
+    if (req.method === 'HEAD') return handleDownloadHead(res, query, requestCtx);
+    return handleDownload(req, res, query, requestCtx);
+  }
+
+  /** Versions and warnings are news, not failures: /healthz stays 200 with them. */
+  async function toolchainHealth(): Promise<Record<string, unknown>> {
+    if (!deps.toolchain) return {};
+    // Only in the first moments after the start: the programs have not answered yet.
+    if (!deps.toolchain.report()) await deps.toolchain.refresh();
+    const report = deps.toolchain.report();
+    return { version: packageVersion(), programs: report?.programs ?? null, warnings: report?.warnings ?? [] };
+  }
+
+  function buildInfo() {
+    const report = deps.toolchain?.report();
+    return {
+      version: packageVersion(), ffmpeg: report?.labels.ffmpeg ?? '', ytdlp: report?.labels.ytdlp ?? '',
+      ytdlpAgeDays: report?.programs['yt-dlp'].ageDays ?? null,
+    };
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {

@@ -9,6 +9,18 @@ export interface ExtractionCounts {
   queued: number;
 }
 
+/** What passmux_build_info says: passmux's version and the programs' ('' when unknown). */
+export interface BuildInfo {
+  version: string;
+  ffmpeg: string;
+  ytdlp: string;
+  /** Days since the yt-dlp release (passmux_ytdlp_age_days), when known. */
+  ytdlpAgeDays?: number | null;
+}
+
+/** A Prometheus label value: backslash, quote and newline escaped. */
+const labelValue = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
 export type DownloadOutcome = 'completed' | 'client_aborted' | 'failed' | 'rejected_busy';
 
 const OUTCOMES: DownloadOutcome[] = ['completed', 'client_aborted', 'failed', 'rejected_busy'];
@@ -35,7 +47,7 @@ export class Metrics {
     return this.#downloads.get(outcome)!;
   }
 
-  render(counts: AdmissionCounts, cache: ExtractionCounts): string {
+  render(counts: AdmissionCounts, cache: ExtractionCounts, build?: BuildInfo): string {
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: Array<[string, number]>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -53,6 +65,14 @@ export class Metrics {
     metric('passmux_extraction_seconds_total', 'counter', 'Time spent in yt-dlp.', [['', Number(this.#extractionSeconds.toFixed(3))]]);
     metric('passmux_extractions_total', 'counter', 'yt-dlp runs by result.', [['{result="ok"}', this.#extractions - this.#extractionFailures], ['{result="failed"}', this.#extractionFailures]]);
     metric('passmux_extraction_cache_total', 'counter', 'Extraction lookups by result.', [['{result="hit"}', cache.hits], ['{result="miss"}', cache.misses]]);
+    if (build) {
+      // The usual Prometheus idiom: a constant 1 whose labels say what runs (alert on an old ytdlp label, join on version).
+      const labels = (['version', 'ffmpeg', 'ytdlp'] as const).map((key) => `${key}="${labelValue(build[key])}"`).join(',');
+      metric('passmux_build_info', 'gauge', 'passmux version and the ffmpeg and yt-dlp it runs.', [[`{${labels}}`, 1]]);
+      if (typeof build.ytdlpAgeDays === 'number') {
+        metric('passmux_ytdlp_age_days', 'gauge', 'Days since the running yt-dlp was released.', [['', build.ytdlpAgeDays]]);
+      }
+    }
     return `${lines.join('\n')}\n`;
   }
 }
