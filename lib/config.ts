@@ -33,6 +33,11 @@ export interface ServerConfig {
   maxExtractions: number;
   /** New page lookups that may wait for a yt-dlp slot; one more gets 503 BUSY. @default 16 */
   maxExtractionQueue: number;
+  /**
+   * Ports passmux and its programs may dial: a list, or '*' for any.
+   * @default 80 and 443; any port when private networks are allowed
+   */
+  allowedPorts: readonly number[] | '*' | undefined;
   /** ffmpeg executable. @default 'ffmpeg' (PATH) */
   ffmpeg: string | undefined;
   /** yt-dlp executable. @default 'yt-dlp' (PATH) */
@@ -72,6 +77,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxWorkers: 25,
   maxExtractions: 4,
   maxExtractionQueue: 16,
+  allowedPorts: undefined,
   ffmpeg: undefined,
   ytdlp: undefined,
   allowPrivateNetworks: false,
@@ -130,20 +136,12 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   if (env.HOST) config.host = env.HOST;
   config.ffmpeg = env.PASSMUX_FFMPEG || undefined;
   config.ytdlp = env.PASSMUX_YTDLP || undefined;
+  config.allowedPorts = readAllowedPorts(env.PASSMUX_ALLOWED_PORTS);
   const allow = env.PASSMUX_ALLOW_PRIVATE_NETWORKS;
   if (allow !== undefined && allow !== '' && allow !== '0' && allow !== '1') {
     throw new ConfigError('PASSMUX_ALLOW_PRIVATE_NETWORKS', `expected 0 or 1, got "${allow}"`);
   }
   config.allowPrivateNetworks = allow === '1';
-  const ports = env.PASSMUX_ALLOWED_PORTS?.trim();
-  if (ports) {
-    // Read where it is used (egressPolicy); checked here so a typo stops the server at start.
-    try {
-      parseAllowedPorts(ports);
-    } catch (error) {
-      throw new ConfigError('PASSMUX_ALLOWED_PORTS', (error as Error).message);
-    }
-  }
   const trust = env.PASSMUX_TRUST_PROXY?.trim();
   if (trust) {
     try {
@@ -160,4 +158,14 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     throw new ConfigError('PASSMUX_UPSTREAM', `"${upstream}" is no longer supported: every input goes through the relay; unset the variable`);
   }
   return config;
+}
+
+/** PASSMUX_ALLOWED_PORTS → a list, `'*'` (any), or undefined (the default for the mode); a typo stops the server at start. */
+function readAllowedPorts(raw: string | undefined): ServerConfig['allowedPorts'] {
+  if (!raw?.trim()) return undefined;
+  try {
+    return parseAllowedPorts(raw) ?? '*';
+  } catch (error) {
+    throw new ConfigError('PASSMUX_ALLOWED_PORTS', (error as Error).message);
+  }
 }

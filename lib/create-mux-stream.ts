@@ -1,6 +1,7 @@
 // The library's front door: page URL in, MP4 stream out. The one owner of a
 // library download's admission ticket: it is given back in the finally below,
 // at once on failure, else when the stream has closed (ffmpeg gone).
+import { withEnvDefaults } from './env-defaults.js';
 import { MuxError } from './errors.js';
 import { extractSelection, type ExtractOptions } from './extract/extract.js';
 import type { FormatChoice } from './extract/ytdlp-args.js';
@@ -27,7 +28,9 @@ export function inputAt(selection: Selection, index: number): MediaInput {
  * Extracts the best streams of `url` and remuxes them with ffmpeg into
  * fragmented MP4. Resolves once ffmpeg has started.
  */
-export async function createMuxStream(url: string, options: MuxOptions = {}): Promise<MuxStream> {
+export async function createMuxStream(url: string, given: MuxOptions = {}): Promise<MuxStream> {
+  // The environment's defaults (PASSMUX_ALLOW_PRIVATE_NETWORKS, PASSMUX_ALLOWED_PORTS, PASSMUX_FFMPEG, PASSMUX_YTDLP), read once here.
+  const options = withEnvDefaults(given);
   const ticket = options.admission;
   let stream: MuxStream | undefined;
   try {

@@ -31,18 +31,17 @@ export interface PolicyOptions {
 }
 
 /**
- * The policy in force: explicit options, else the environment
- * (PASSMUX_ALLOW_PRIVATE_NETWORKS, PASSMUX_ALLOWED_PORTS = "80,443" or "*").
+ * The policy in force, from explicit values only (the environment is read at
+ * the edges: readServerConfig, the CLI, the library's entry points).
+ * Without a port list: 80 and 443, or any port when private networks are
+ * allowed (tests, intranets: such services rarely sit on 80/443).
  */
-export function egressPolicy(options: PolicyOptions = {}, env: NodeJS.ProcessEnv = process.env): EgressPolicy {
+export function egressPolicy(options: PolicyOptions = {}): EgressPolicy {
   const given = options.policy ?? {};
-  const allowPrivateNetworks = given.allowPrivateNetworks ?? options.allowPrivateNetworks ?? env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1';
-  const ports = env.PASSMUX_ALLOWED_PORTS?.trim();
-  // Private networks allowed (tests, intranets) and no port list: any port, as such services rarely sit on 80/443.
-  const fromEnv = ports ? parseAllowedPorts(ports) : (allowPrivateNetworks ? undefined : [80, 443]);
+  const allowPrivateNetworks = given.allowPrivateNetworks ?? options.allowPrivateNetworks ?? false;
   return {
     allowPrivateNetworks,
-    allowedPorts: 'allowedPorts' in given ? given.allowedPorts : fromEnv,
+    allowedPorts: 'allowedPorts' in given ? given.allowedPorts : (allowPrivateNetworks ? undefined : [80, 443]),
     resolver: given.resolver ?? systemResolver,
     ...(given.exempt ? { exempt: given.exempt } : {}),
   };

@@ -4,6 +4,7 @@
 import { MuxError } from '../errors.js';
 import { getForwardProxy } from '../egress/forward-proxy.js';
 import { checkTarget, egressPolicy, type PolicyOptions } from '../egress/guard.js';
+import { withEnvDefaults } from '../env-defaults.js';
 import { outputFormat } from '../output-format.js';
 import { checkUrl } from '../url.js';
 import type { Extraction, PageInfo, PlaylistInfo, Selection } from '../types.js';
@@ -15,8 +16,8 @@ import { screenEntries } from './screen-playlist.js';
 import { buildYtdlpArgs, DEFAULT_MAX_PLAYLIST_ENTRIES, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './ytdlp-args.js';
 
 /**
- * `allowPrivateNetworks` defaults to PASSMUX_ALLOW_PRIVATE_NETWORKS=1; `policy`
- * (addresses, ports, resolver) to the environment as well.
+ * `allowPrivateNetworks`, the port list and `ytdlp` default to the environment
+ * (lib/env-defaults.ts) in the exported functions; below them, explicit values only.
  */
 export interface ExtractOptions extends RunYtdlpOptions, PolicyOptions {
   /** Entries a playlist lists at most; more set `truncated`. @default 500 */
@@ -69,7 +70,8 @@ function selectionOf(json: unknown, choice: FormatChoice): Selection {
 }
 
 /** Light metadata for a page URL (flat extraction): one video, or a playlist's entries. */
-export async function extractInfo(url: string, options: ExtractOptions & Pick<PageChoice, 'playlist'> = {}): Promise<PageInfo> {
+export async function extractInfo(url: string, given: ExtractOptions & Pick<PageChoice, 'playlist'> = {}): Promise<PageInfo> {
+  const options = withEnvDefaults(given);
   const json = await runGuarded(url, options, { mode: 'info', playlist: options.playlist, maxEntries: options.maxEntries });
   return isPlaylistJson(json) ? listEntries(json, options) : { type: 'video', ...parseVideoInfo(json) };
 }
@@ -78,12 +80,14 @@ export async function extractInfo(url: string, options: ExtractOptions & Pick<Pa
  * One run for everything /info and /download need: a video's chosen formats
  * (URL-checked), or, when the page is a list, its entries (no entry extracted).
  */
-export async function extractPage(url: string, options: ExtractOptions & PageChoice = {}): Promise<Extraction> {
+export async function extractPage(url: string, given: ExtractOptions & PageChoice = {}): Promise<Extraction> {
+  const options = withEnvDefaults(given);
   const json = await runGuarded(url, options, { ...options, mode: 'select' });
   return isPlaylistJson(json) ? listEntries(json, options) : selectionOf(json, options);
 }
 
 /** Full extraction: the formats to mux, each with its URL and request headers, all URL-checked. IS_PLAYLIST for a list. */
-export async function extractSelection(url: string, options: ExtractOptions & PageChoice = {}): Promise<Selection> {
+export async function extractSelection(url: string, given: ExtractOptions & PageChoice = {}): Promise<Selection> {
+  const options = withEnvDefaults(given);
   return selectionOf(await runGuarded(url, options, { ...options, mode: 'select' }), options);
 }

@@ -12,7 +12,7 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 1000;
 
 export interface RunYtdlpOptions {
-  /** yt-dlp executable. @default process.env.PASSMUX_YTDLP || 'yt-dlp' */
+  /** yt-dlp executable (the library's entry points fill in PASSMUX_YTDLP). @default 'yt-dlp' (PATH) */
   ytdlp?: string;
   /** Give up (and stop yt-dlp) when this aborts. */
   signal?: AbortSignal;

@@ -58,7 +58,8 @@ export function createHandler(deps: HandlerDeps): Handler {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...deps.config };
   const { admission } = deps;
   const metrics = new Metrics();
-  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...deps.policy };
+  const ports = config.allowedPorts === undefined ? {} : { allowedPorts: config.allowedPorts === '*' ? undefined : config.allowedPorts };
+  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...ports, ...deps.policy };
   const fullPolicy = egressPolicy({ policy });
   const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractPage(url, {
     ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy, maxEntries: config.maxPlaylistEntries,

@@ -1,6 +1,7 @@
 // From a Selection to bytes: the relay session, then ffmpeg.
 import { DEFAULT_RELAY } from '../config.js';
-import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
+import { egressPolicy } from '../egress/guard.js';
+import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -11,9 +12,8 @@ import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
 
-export interface StartMuxOptions {
-  /** ffmpeg executable. @default process.env.PASSMUX_FFMPEG || 'ffmpeg' */
-  ffmpeg?: string;
+/** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
+export interface StartMuxOptions extends EnvDefaultable {
   /** Abort to stop waiting for a slot or to stop ffmpeg. */
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL. @default 2000 */
@@ -22,10 +22,6 @@ export interface StartMuxOptions {
   audioOnly?: boolean;
   /** Tuning of the relay. @default DEFAULT_RELAY (lib/config.ts) */
   relay?: Partial<Omit<RelayOptions, 'policy'>>;
-  /** Allow media URLs on private networks. @default process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS === '1' */
-  allowPrivateNetworks?: boolean;
-  /** Where the relay may connect (addresses, ports, resolver). @default egressPolicy() from the environment */
-  policy?: Partial<EgressPolicy>;
   /** A fresh copy of input `index` (re-extraction), used once when its URL is refused mid-way. */
   refresh?: (index: number) => Promise<MediaInput>;
 }
@@ -55,7 +51,8 @@ function mayBeAdts(input: MediaInput): boolean {
  * ffmpeg never dials the media servers itself: it reads each input from our
  * relay, which fetches under the egress guard (every hop, every redirect).
  */
-export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
+export async function startMux(selection: Selection, given: StartMuxOptions = {}): Promise<MuxStream> {
+  const options = withEnvDefaults(given);
   const { signal, killGraceMs = 2000, audioOnly = false } = options;
   let session: RelaySession | undefined;
   try {

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { buildChildEnv } from './child-env.js';
 
-// Where the external programs come from: an explicit option, then the
-// environment, then PATH.
+// Where the external programs come from: an explicit path (the edges read
+// PASSMUX_FFMPEG / PASSMUX_YTDLP into it), else the name on PATH.
 export type Program = 'ffmpeg' | 'yt-dlp';
 
 const ENV_NAMES: Record<Program, string> = { ffmpeg: 'PASSMUX_FFMPEG', 'yt-dlp': 'PASSMUX_YTDLP' };
 
-export function resolveBinary(program: Program, override?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return override || env[ENV_NAMES[program]] || program;
+export function resolveBinary(program: Program, override?: string): string {
+  return override || program;
 }
 
 /** The hint we print when a program cannot be started. */

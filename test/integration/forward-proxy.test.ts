@@ -44,7 +44,7 @@ describe('forward proxy', () => {
   });
 
   it('refuses CONNECT and plain requests into the private network, and records why', async () => {
-    const session = (await getForwardProxy()).open(egressPolicy({ policy: { allowPrivateNetworks: false, allowedPorts: undefined } }, {}));
+    const session = (await getForwardProxy()).open(egressPolicy({ policy: { allowPrivateNetworks: false, allowedPorts: undefined } }));
     try {
       assert.equal(await connectThrough(session.env.http_proxy!, `127.0.0.1:${new URL(https.origin).port}`), 'HTTP/1.1 403 Forbidden');
       const proxy = new URL(session.env.http_proxy!);
@@ -61,7 +61,7 @@ describe('forward proxy', () => {
   });
 
   it('answers 407 without the run credentials, and after the run closed', async () => {
-    const session = (await getForwardProxy()).open(egressPolicy({ allowPrivateNetworks: true }, {}));
+    const session = (await getForwardProxy()).open(egressPolicy({ allowPrivateNetworks: true }));
     const target = `127.0.0.1:${new URL(https.origin).port}`;
     assert.equal(await connectThrough(session.env.http_proxy!, target), 'HTTP/1.1 200 Connection Established');
     const bare = new URL(session.env.http_proxy!);

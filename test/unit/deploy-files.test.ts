@@ -19,7 +19,9 @@ describe('deploy files', () => {
     // Program paths and the cookies file are examples, not defaults.
     const examples = new Set(['PASSMUX_FFMPEG', 'PASSMUX_YTDLP', 'PASSMUX_YTDLP_COOKIES']);
     const defaults = Object.fromEntries(entries.filter((e) => !e.set && !examples.has(e.name)).map((e) => [e.name, e.value]));
-    assert.deepEqual(readServerConfig(defaults), readServerConfig({}));
+    // The config keeps a port list as given; unset means "80,443, or any with private networks allowed".
+    assert.deepEqual(readServerConfig(defaults), { ...readServerConfig({}), allowedPorts: [80, 443] });
+    assert.equal(defaults.PASSMUX_ALLOWED_PORTS, '80,443');
   });
 
   it('deploy/passmux.env documents every variable lib/config.ts reads', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkPort, egressPolicy, guardedLookup, resolveChecked, type Resolver } from '../../lib/egress/guard.js';
+import { withEnvDefaults } from '../../lib/env-defaults.js';
 import { MuxError } from '../../lib/errors.js';
 
 const fakeDns = (table: Record<string, string[]>): Resolver => async (name) => {
@@ -18,7 +19,7 @@ describe('egress guard', () => {
     'rebind.example.com': ['93.184.216.34', '127.0.0.1'],
     'v6.example.com': ['::ffff:169.254.169.254'],
   });
-  const policy = egressPolicy({ policy: { resolver } }, {});
+  const policy = egressPolicy({ policy: { resolver } });
 
   it('allows public answers and returns the address that was checked', async () => {
     assert.deepEqual(await resolveChecked('cdn.example.com', policy), { address: '93.184.216.34', family: 4 });
@@ -33,9 +34,9 @@ describe('egress guard', () => {
   it('refuses literal private addresses, allows them when told to, and honours exemptions', async () => {
     await assert.rejects(resolveChecked('[::1]', policy), isCode('INVALID_URL'));
     await assert.rejects(resolveChecked('169.254.169.254', policy), isCode('INVALID_URL'));
-    assert.equal((await resolveChecked('127.0.0.1', egressPolicy({ allowPrivateNetworks: true }, {}))).address, '127.0.0.1');
-    assert.equal((await resolveChecked('127.0.0.1', egressPolicy({ policy: { exempt: ['127.0.0.1'] } }, {}))).address, '127.0.0.1');
-    await assert.rejects(resolveChecked('127.0.0.2', egressPolicy({ policy: { exempt: ['127.0.0.1'] } }, {})), isCode('INVALID_URL'));
+    assert.equal((await resolveChecked('127.0.0.1', egressPolicy({ allowPrivateNetworks: true }))).address, '127.0.0.1');
+    assert.equal((await resolveChecked('127.0.0.1', egressPolicy({ policy: { exempt: ['127.0.0.1'] } }))).address, '127.0.0.1');
+    await assert.rejects(resolveChecked('127.0.0.2', egressPolicy({ policy: { exempt: ['127.0.0.1'] } })), isCode('INVALID_URL'));
   });
 
   it('says the same of a name that does not resolve as of one that resolves inward; the detail keeps which', async () => {
@@ -54,14 +55,18 @@ describe('egress guard', () => {
     assert.match(inward.detail!, /resolves to 10\.0\.0\.9/);
   });
 
-  it('allows ports 80 and 443 by default, what PASSMUX_ALLOWED_PORTS says otherwise', () => {
+  it('allows ports 80 and 443 by default, what PASSMUX_ALLOWED_PORTS says otherwise (read at the entry points)', () => {
     assert.doesNotThrow(() => checkPort(443, policy));
     assert.throws(() => checkPort(8080, policy), isCode('INVALID_URL'));
-    assert.doesNotThrow(() => checkPort(8080, egressPolicy({}, { PASSMUX_ALLOWED_PORTS: '80,8080' })));
-    assert.doesNotThrow(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOWED_PORTS: '*' })));
-    assert.doesNotThrow(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOW_PRIVATE_NETWORKS: '1' })), 'private allowed: any port');
-    assert.throws(() => checkPort(1234, egressPolicy({}, { PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_ALLOWED_PORTS: '80' })), isCode('INVALID_URL'));
-    assert.throws(() => egressPolicy({}, { PASSMUX_ALLOWED_PORTS: 'http' }), RangeError);
+    const fromEnv = (env: NodeJS.ProcessEnv) => egressPolicy(withEnvDefaults({}, env));
+    assert.doesNotThrow(() => checkPort(8080, fromEnv({ PASSMUX_ALLOWED_PORTS: '80,8080' })));
+    assert.doesNotThrow(() => checkPort(1234, fromEnv({ PASSMUX_ALLOWED_PORTS: '*' })));
+    assert.doesNotThrow(() => checkPort(1234, fromEnv({ PASSMUX_ALLOW_PRIVATE_NETWORKS: '1' })), 'private allowed: any port');
+    assert.throws(() => checkPort(1234, fromEnv({ PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_ALLOWED_PORTS: '80' })), isCode('INVALID_URL'));
+    assert.throws(() => fromEnv({ PASSMUX_ALLOWED_PORTS: 'http' }), RangeError);
+    // Explicit values win over the environment; below the entry points nothing reads it.
+    assert.equal(egressPolicy(withEnvDefaults({ policy: { allowedPorts: [9] } }, { PASSMUX_ALLOWED_PORTS: '80' })).allowedPorts![0], 9);
+    assert.equal(egressPolicy({}).allowPrivateNetworks, false);
   });
 
   it('gives node:net exactly the checked address through its lookup hook', async () => {

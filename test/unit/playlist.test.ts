@@ -104,14 +104,14 @@ describe('the guard on entries', () => {
 
   it('keeps only entries whose page passes the address and port check, asking once per origin', async () => {
     const asked: string[] = [];
-    const policy = egressPolicy({ policy: { resolver: async (name) => { asked.push(name); return resolver(name); } } }, {});
+    const policy = egressPolicy({ policy: { resolver: async (name) => { asked.push(name); return resolver(name); } } });
     const screened = await screenEntries(list, policy);
     assert.deepEqual(screened.entries.map((e) => e.index), [1, 5]);
     assert.equal(asked.filter((name) => name === 'good.example.com').length, 2, 'https and http: one lookup each, not one per entry');
   });
 
   it('shows an entry thumbnail only when it passes the same check', async () => {
-    const screened = await screenThumbnails(list, egressPolicy({ policy: { resolver } }, {}));
+    const screened = await screenThumbnails(list, egressPolicy({ policy: { resolver } }));
     assert.deepEqual(screened.entries.map((e) => e.thumbnail), [null, null, null, null, 'https://good.example.com/t.jpg']);
   });
 });
