@@ -36,9 +36,28 @@ export interface JsonLinesProcess {
   lines: EventEmitter;
 }
 
+/** Every child the bench started and has not seen exit: stopped on SIGINT/SIGTERM (stopAll). */
+const children = new Set<ChildProcess>();
+
+/** Remembers `child` until it exits. */
+export function track<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Stops every tracked child (SIGTERM, SIGKILL after `graceMs`). */
+export async function stopAll(graceMs = 5_000): Promise<void> {
+  await Promise.all([...children].map(async (child) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await stop(child);
+    clearTimeout(timer);
+  }));
+}
+
 /** Spawns a process that prints JSON lines, and resolves once it printed the first. */
 export async function spawnJsonLines(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<JsonLinesProcess> {
-  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = track(spawn(command, args, { env, stdio: ['pipe', 'pipe', 'inherit'] }));
   const lines = new EventEmitter();
   createInterface({ input: child.stdout! }).on('line', (line) => {
     try { lines.emit('line', JSON.parse(line)); } catch { /* not JSON: ignore */ }
