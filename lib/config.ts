@@ -10,6 +10,13 @@ export const DEFAULT_RELAY = {
   rangeSize: 4 * 1024 * 1024,
   /** Range requests in flight per input. */
   parallel: 5,
+  /**
+   * Fragment requests in flight per HLS/DASH input. Higher than for ranges: a
+   * segment is a whole request of its own (no read-ahead past the budget
+   * either way), and under per-connection throttling each one in flight adds
+   * about the same speed (bench: 5 → 2.4×, 10 → 4.3× bare ffmpeg).
+   */
+  fragmentParallel: 10,
   /** Heap bytes one download's read-ahead may hold (all its inputs together). */
   maxBufferedBytes: 2 * 1024 * 1024,
   /** Heap bytes the read-ahead of all downloads together may hold: a busy server shares it. */
@@ -58,6 +65,8 @@ export interface ServerConfig {
   relayRangeBytes: number;
   /** Relay: range requests in flight per input. @default 5 */
   relayParallel: number;
+  /** Relay: fragment requests in flight per HLS/DASH input. @default 10 */
+  relayFragmentParallel: number;
   /** Relay: heap bytes one download's read-ahead may hold. @default 2 MiB */
   relayBufferBytes: number;
   /** Relay: heap bytes all downloads' read-ahead may hold together. @default 16 MiB */
@@ -88,6 +97,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   retryAfterSeconds: 10,
   relayRangeBytes: DEFAULT_RELAY.rangeSize,
   relayParallel: DEFAULT_RELAY.parallel,
+  relayFragmentParallel: DEFAULT_RELAY.fragmentParallel,
   relayBufferBytes: DEFAULT_RELAY.maxBufferedBytes,
   relayTotalBufferBytes: DEFAULT_RELAY.totalBufferedBytes,
   maxPlaylistEntries: DEFAULT_MAX_PLAYLIST_ENTRIES,
@@ -117,6 +127,7 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_RETRY_AFTER', 'retryAfterSeconds', 1, 3_600],
   ['PASSMUX_RELAY_RANGE_BYTES', 'relayRangeBytes', 16 * 1024, 1024 * 1024 * 1024],
   ['PASSMUX_RELAY_PARALLEL', 'relayParallel', 1, 64],
+  ['PASSMUX_RELAY_FRAGMENT_PARALLEL', 'relayFragmentParallel', 1, 64],
   ['PASSMUX_RELAY_BUFFER_BYTES', 'relayBufferBytes', 64 * 1024, 1024 * 1024 * 1024],
   ['PASSMUX_RELAY_TOTAL_BUFFER_BYTES', 'relayTotalBufferBytes', 64 * 1024, 16 * 1024 * 1024 * 1024],
   ['PASSMUX_MAX_PLAYLIST_ENTRIES', 'maxPlaylistEntries', 1, 100_000],

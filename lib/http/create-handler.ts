@@ -77,7 +77,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     muxOptions: {
       ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
       relay: {
-        rangeSize: config.relayRangeBytes, parallel: config.relayParallel,
+        rangeSize: config.relayRangeBytes, parallel: config.relayParallel, fragmentParallel: config.relayFragmentParallel,
         maxBufferedBytes: config.relayBufferBytes, totalBufferedBytes: config.relayTotalBufferBytes,
       },
     },

@@ -5,6 +5,7 @@
 // served only to the process it was bound to (its ffmpeg), so a URL read from
 // the process list cannot be replayed by another local program.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lazily } from '../lazily.js';
@@ -21,6 +22,8 @@ export interface RelayOptions extends SourceOptions {
   rangeSize: number;
   /** Range requests in flight per input. */
   parallel: number;
+  /** Fragment requests in flight per HLS/DASH input. */
+  fragmentParallel: number;
   /** Heap bytes a session's read-ahead may hold. */
   maxBufferedBytes: number;
   /** Heap bytes the read-ahead of all sessions together may hold. */
@@ -118,15 +121,17 @@ export class Relay {
     if (!await this.#fromOwner(req, session.pid)) return void res.writeHead(403).end();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, session.controller.signal]);
+    // Every request in flight (fragments, keys, retries) listens on it: many, by design.
+    setMaxListeners(0, signal);
     res.once('close', () => controller.abort());
     const asked = parseRangeHeader(req.headers.range) ?? { start: 0 };
-    const { rangeSize, parallel } = session.options;
+    const { rangeSize, parallel, fragmentParallel } = session.options;
     try {
       if (source.target.fragments) {
         // One stream made of many: there is nothing to seek to.
         if (asked.start > 0) return void res.writeHead(416).end();
         res.writeHead(200);
-        await new FragmentReader(source, res, { parallel, budget: session.budget }, signal).run();
+        await new FragmentReader(source, res, { parallel: fragmentParallel, budget: session.budget }, signal).run();
         return void res.end();
       }
       const first = await source.open(asked.start, asked.start + rangeSize - 1, signal);

@@ -33,8 +33,9 @@ export interface OpenedRange {
 export interface Attempt { tries: number }
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(timer); reject(abortError(signal)); }, { once: true });
+  const onAbort = () => { clearTimeout(timer); reject(abortError(signal)); };
+  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal.addEventListener('abort', onAbort, { once: true });
 });
 
 export class UpstreamSource {

@@ -17,7 +17,7 @@ describe('buildFfmpegArgs', () => {
       const at = args.map((a, i) => (a === '-i' ? i : -1)).filter((i) => i >= 0);
       assert.equal(at.length, 2);
       for (const i of at) {
-        assert.deepEqual(args.slice(i - 4, i), ['-protocol_whitelist', 'http,tcp', '-format_whitelist', CONTAINER_FORMATS]);
+        assert.deepEqual(args.slice(i - 6, i), ['-protocol_whitelist', 'http,tcp', '-format_whitelist', CONTAINER_FORMATS, '-thread_queue_size', '512']);
       }
       for (const demuxer of ['hls', 'dash', 'concat', 'image2', 'ffconcat', 'tee', 'lavfi']) {
         assert.ok(!CONTAINER_FORMATS.split(',').includes(demuxer), `${demuxer} may open further addresses`);
