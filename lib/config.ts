@@ -57,6 +57,11 @@ export interface ServerConfig {
   extractionTimeoutMs: number;
   /** A client that reads nothing for this long is dropped. @default 60000 */
   idleTimeoutMs: number;
+  /**
+   * From the moment a download holds an ffmpeg slot, its first media byte must
+   * come within this long (a playlist or file that drips would hold the slot forever). @default 120000
+   */
+  firstByteTimeoutMs: number;
   /** How long an extraction result is reused. @default 300000 */
   cacheTtlMs: number;
   /** Seconds in `Retry-After` when Gate 1 is full. @default 10 */
@@ -93,6 +98,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   shutdownGraceMs: 30_000,
   extractionTimeoutMs: 60_000,
   idleTimeoutMs: 60_000,
+  firstByteTimeoutMs: 120_000,
   cacheTtlMs: 300_000,
   retryAfterSeconds: 10,
   relayRangeBytes: DEFAULT_RELAY.rangeSize,
@@ -123,6 +129,7 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PASSMUX_SHUTDOWN_GRACE_MS', 'shutdownGraceMs', 0, 3_600_000],
   ['PASSMUX_EXTRACTION_TIMEOUT_MS', 'extractionTimeoutMs', 1_000, 3_600_000],
   ['PASSMUX_IDLE_TIMEOUT_MS', 'idleTimeoutMs', 1_000, 3_600_000],
+  ['PASSMUX_FIRST_BYTE_TIMEOUT_MS', 'firstByteTimeoutMs', 1_000, 3_600_000],
   ['PASSMUX_CACHE_TTL_MS', 'cacheTtlMs', 0, 86_400_000],
   ['PASSMUX_RETRY_AFTER', 'retryAfterSeconds', 1, 3_600],
   ['PASSMUX_RELAY_RANGE_BYTES', 'relayRangeBytes', 16 * 1024, 1024 * 1024 * 1024],

@@ -25,6 +25,13 @@ export interface FragmentKey {
   iv: Buffer;
 }
 
+/**
+ * Fragments one input may have: 55 hours of 2 s segments. A hostile playlist
+ * of millions of lines would otherwise fill the heap (a review took a server
+ * down with 8 million); counted before objects are built.
+ */
+export const MAX_FRAGMENTS = 100_000;
+
 /** One piece of a fragmented input (an HLS or DASH segment, or an init section), in delivery order. */
 export interface Fragment {
   /** Absolute URL. */

@@ -3,11 +3,11 @@
 // never gets the operator's file: each run gets its own copy in a private
 // directory, removed afterwards. Only lines that parse as cookies are copied:
 // yt-dlp prints a line it cannot parse, value and all, to stderr.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MuxError } from '../errors.js';
+import { makePrivateDir } from '../process/private-temp.js';
 
 /** Bigger than any browser export of a few sites; a cap so a wrong path cannot fill the heap. */
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -91,9 +91,10 @@ export async function copyCookiesFile(source: string): Promise<CookiesCopy> {
     // The client learns that it failed; where the file is and why stays in the log.
     throw new MuxError('EXTRACT_FAILED', 'the site cookies file could not be used', { cause: error, detail: `${source}: ${(error as Error).message}` });
   }
-  const dir = await mkdtemp(join(tmpdir(), 'passmux-cookies-'));
-  const path = join(dir, 'cookies.txt');
-  const remove = () => rm(dir, { recursive: true, force: true });
+  // Removed after the run; on exit if the run is cut short; by the next start after a SIGKILL.
+  const dir = makePrivateDir('passmux-cookies');
+  const path = join(dir.path, 'cookies.txt');
+  const remove = async () => dir.remove();
   try {
     await writeFile(path, `${HEADER}\n${parsed.lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {

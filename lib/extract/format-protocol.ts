@@ -1,7 +1,7 @@
 // What kind of delivery a yt-dlp format is, and what passmux refuses outright
 // (DRM, live). Everything the relay needs to fetch a fragmented format.
 import { MuxError } from '../errors.js';
-import type { Fragment, InputProtocol } from '../types.js';
+import { MAX_FRAGMENTS, type Fragment, type InputProtocol } from '../types.js';
 import { checkUrl } from '../url.js';
 
 type Json = Record<string, unknown>;
@@ -44,6 +44,7 @@ export function dashFragments(format: Json): Fragment[] {
   const base = typeof format.fragment_base_url === 'string' ? format.fragment_base_url : undefined;
   const listed = Array.isArray(format.fragments) ? format.fragments : [];
   if (listed.length === 0) throw new MuxError('EXTRACT_FAILED', 'yt-dlp listed no fragments for a segmented DASH format');
+  if (listed.length > MAX_FRAGMENTS) throw new MuxError('EXTRACT_FAILED', `the DASH manifest lists more than ${MAX_FRAGMENTS} fragments`);
   return listed.map((fragment): Fragment => {
     const item = isObject(fragment) ? fragment : {};
     const raw = typeof item.url === 'string' ? item.url

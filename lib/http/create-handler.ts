@@ -73,7 +73,7 @@ export function createHandler(deps: HandlerDeps): Handler {
   let closing = false;
 
   const ctx: DownloadContext = {
-    admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs,
+    admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs, firstByteTimeoutMs: config.firstByteTimeoutMs,
     muxOptions: {
       ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
       relay: {

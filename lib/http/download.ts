@@ -23,6 +23,8 @@ export interface DownloadContext {
   /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
   muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'relay'>;
   idleTimeoutMs: number;
+  /** After Gate 2, the first media byte must come within this long. */
+  firstByteTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
   /** The exact size of an input, asked of its media server (HEAD and GET send what it says). */
@@ -80,11 +82,15 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   let bytes = 0;
   let outcome: DownloadOutcome = 'completed';
   let failure: MuxError | undefined;
+  let firstByte: NodeJS.Timeout | undefined;
   let finish!: () => void;
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
     await ticket.acquire(signal);
+    // Waiting for a slot is fair; holding one without a byte (a dripping playlist or file) is not.
+    firstByte = setTimeout(() => controller.abort(new MuxError('TIMEOUT', `no media arrived within ${Math.round(ctx.firstByteTimeoutMs / 1000)} s`)),
+      ctx.firstByteTimeoutMs);
     // A refused URL gets one fresh extraction through the cache: its limit, its metrics.
     let fresh: Promise<Selection> | undefined;
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
@@ -93,6 +99,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);
+    clearTimeout(firstByte);
     res.writeHead(200, (await output).headers);
     bytes += first.length;
     res.write(first);
@@ -105,6 +112,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     if (!res.headersSent && !res.destroyed) sendError(res, failure, { retryAfterSeconds: ctx.retryAfterSeconds });
     else res.destroy();
   } finally {
+    clearTimeout(firstByte);
     if (stream && !stream.closed) {
       stream.destroy();
       await new Promise((resolve) => stream!.once('close', resolve));

@@ -2,7 +2,7 @@
 // Pure text work: no network, no decryption; refusals happen here, before any fetch.
 
 import { MuxError } from '../errors.js';
-import type { Fragment } from './plan.js';
+import { MAX_FRAGMENTS, type Fragment } from '../types.js';
 
 export interface MediaPlaylist {
   /** Init section (EXT-X-MAP) first when present, then every media segment in order. */
@@ -90,6 +90,7 @@ function applyTag(state: State, line: string, base: string): void {
 }
 
 function addSegment(state: State, url: string): void {
+  if (state.segments.length >= MAX_FRAGMENTS) throw fail(`the media playlist lists more than ${MAX_FRAGMENTS} segments`);
   const sequence = state.sequence++;
   if (state.map) {
     state.init = withKey(state.map.fragment, state.map.key, sequence);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createMuxStream, MuxError } from '../../lib/index.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
-import { get, readJson, startPassmux, type TestServer } from '../helpers/passmux-server.js';
+import { get, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed, isAlive, listProcesses } from '../helpers/processes.js';
 
 const helper = (name: string) => fileURLToPath(new URL(`../helpers/${name}`, import.meta.url));
@@ -32,9 +32,9 @@ describe('faults', () => {
     await Promise.all([site.close(), ...servers.map((s) => s.close()), rm(dir, { recursive: true, force: true })]);
   });
 
-  async function download(passmux: TestServer, id: string) {
+  async function download(passmux: TestServer, id: string, from: FixtureSite = site) {
     const logged = passmux.nextLogs();
-    const res = await get(`${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl(id))}`);
+    const res = await get(`${passmux.origin}/download?url=${encodeURIComponent(from.pageUrl(id))}`);
     const body = await readJson(res);
     const [entry] = await logged;
     return { status: res.statusCode, body, entry: entry! };
@@ -92,6 +92,23 @@ describe('faults', () => {
       await assert.rejects(pipeline(stream, createWriteStream(join(dir, 'stalled.mp4'))), (error: unknown) => error instanceof MuxError);
       assert.ok(videoRequests >= 2, `the stalled range was retried (${videoRequests} requests)`);
       assert.equal(isAlive(pid), false);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('media that never sends its first bytes: 504 TIMEOUT once the first-byte deadline passes, ffmpeg gone, slots back', async () => {
+    // Stalls after 1000 bytes and never ends: the relay's 30 s read timeout is far away.
+    const stalling = await startFixtureSite({ stall: { file: 'moov-end.mp4', afterBytes: 1000 } });
+    try {
+      const passmux = await server({ firstByteTimeoutMs: 1500 });
+      const { status, body, entry } = await download(passmux, 'single', stalling);
+      assert.equal(status, 504);
+      assert.equal(body.error.code, 'TIMEOUT');
+      assert.match(body.error.message, /no media arrived within 2 s|no media arrived within 1 s/);
+      assert.equal(entry.outcome, 'failed');
+      await whenIdle(passmux.admission);
+      assert.equal(childrenNamed(process.pid, 'ffmpeg').length, 0);
     } finally {
       await stalling.close();
     }

@@ -122,6 +122,10 @@ describe('parsing recorded yt-dlp JSON', () => {
     ]);
     assert.throws(() => parseSelection({ id: 'a', url: 'https://x/m.mpd', protocol: 'http_dash_segments', fragments: [] }),
       (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED');
+    // A one-line SegmentTemplate can make yt-dlp list half a million fragments: refused, not cached.
+    const huge = Array.from({ length: 100_001 }, (_, n) => ({ path: `${n}` }));
+    assert.throws(() => parseSelection({ id: 'a', url: 'https://x/m.mpd', protocol: 'http_dash_segments', fragment_base_url: 'https://x/', fragments: huge }),
+      (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED' && /more than 100000 fragments/.test(e.message));
   });
 
   it('refuses DRM and live streams in words, before anything is fetched', () => {

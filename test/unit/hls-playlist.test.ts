@@ -311,3 +311,14 @@ describe('parseAttributes', () => {
     assert.deepEqual(parseAttributes(''), {});
   });
 });
+
+describe('parseMediaPlaylist limits', () => {
+  it('refuses a playlist of more segments than MAX_FRAGMENTS before building them all (a hostile playlist fills the heap)', async () => {
+    const { MAX_FRAGMENTS } = await import('../../lib/types.js');
+    const text = `#EXTM3U\n#EXT-X-TARGETDURATION:2\n${'#EXTINF:2,\na\n'.repeat(MAX_FRAGMENTS + 1)}#EXT-X-ENDLIST\n`;
+    assert.throws(() => parseMediaPlaylist(text, 'https://cdn.example/p.m3u8'),
+      (e: unknown) => e instanceof MuxError && e.code === 'EXTRACT_FAILED' && /more than 100000 segments/.test(e.message));
+    const fits = `#EXTM3U\n#EXT-X-TARGETDURATION:2\n${'#EXTINF:2,\na\n'.repeat(1000)}#EXT-X-ENDLIST\n`;
+    assert.equal(parseMediaPlaylist(fits, 'https://cdn.example/p.m3u8').fragments.length, 1000);
+  });
+});
