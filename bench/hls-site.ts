@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureBenchHls, HLS_SECONDS } from './hls-source.js';
+import { readCookie } from '../test/helpers/fixture-site.js';
 
 export const HLS_PAGE = 'bench-hls-60s';
 const SAFE_NAME = /^[\w-][\w.-]*\.(?:m3u8|ts)$/;
@@ -29,14 +30,6 @@ export interface HlsSite {
   pageUrl(): string;
   stats: { pages: number; playlists: number; segments: number; forbidden: number };
   close(): Promise<void>;
-}
-
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

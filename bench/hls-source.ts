@@ -20,7 +20,7 @@ const NAME = 'bench-hls-60s-v1';
 const AVC_PROFILES: Record<string, string> = { 'Constrained Baseline': '42c0', Baseline: '4200', Main: '4d00', High: '6400' };
 
 /** RFC 6381 codec string of an H.264 file (`avc1.42c028`), from ffprobe's profile name and level. */
-function avcCodec(path: string): string {
+export function avcCodec(path: string): string {
   const [profile, level] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=profile,level',
     '-of', 'default=noprint_wrappers=1:nokey=1', path], { encoding: 'utf8' }).trim().split('\n');
   const idc = AVC_PROFILES[profile ?? ''];
@@ -28,7 +28,7 @@ function avcCodec(path: string): string {
   return `avc1.${idc}${Number(level).toString(16).padStart(2, '0')}`;
 }
 
-function runFfmpeg(args: string[], cwd: string): Promise<void> {
+export function runFfmpeg(args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -15,6 +15,14 @@ export function cpuSeconds(pid: number | 'self', children = true): number {
   return (utime + stime + (children ? cutime + cstime : 0)) / TICKS;
 }
 
+/** CPU seconds of `pid` by kind: its own user and system time, and its reaped children's. */
+export function cpuParts(pid: number): { user: number; sys: number; childUser: number; childSys: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [user, sys, childUser, childSys] = fields.slice(11, 15).map((v) => Number(v) / TICKS) as [number, number, number, number];
+  return { user, sys, childUser, childSys };
+}
+
 /** Peak and current resident memory of `pid`, in MB. */
 export function memoryMb(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

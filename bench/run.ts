@@ -10,11 +10,17 @@ import { ensureMedia } from '../test/helpers/media.js';
 import { checkOutput } from './check-output.js';
 import { ensureBenchHls, HLS_SECONDS, HLS_SEGMENT_SECONDS, HLS_VIDEO_FRAMES } from './hls-source.js';
 import { HLS_PAGE } from './hls-site.js';
+import { PLAIN_PAGE } from './plain-site.js';
+import { ensurePlainMedia, PLAIN_SECONDS } from './plain-source.js';
 import { median, memoryMb, spawnJsonLines, stop, stopAll, type JsonLinesProcess } from './measure.js';
 import { runBareFfmpeg, runNodeRead, runPassmux, savePassmux, slowClients, type Run } from './scenarios.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** BENCH_ONLY=throughput or BENCH_ONLY=crowd runs one half; BENCH_ONLY=hls only the HLS rows (for tuning). */
+/**
+ * BENCH_ONLY=throughput or BENCH_ONLY=crowd runs one half; BENCH_ONLY=hls only the HLS rows (for tuning);
+ * BENCH_ONLY=plain only the plain file server's source (its rows, its CPU split and its crowd); BENCH_ONLY=shapes
+ * the two unthrottled whole-file sources side by side (fixture site and plain file server, rows and crowds).
+ */
 const ONLY = process.env.BENCH_ONLY;
 const THROTTLE = 4_000_000;
 
@@ -44,6 +50,12 @@ async function measure(source: string, path: string, run: () => Promise<Run>, rs
 }
 
 interface Fixture { proc: JsonLinesProcess; origin: string; hlsOrigin: string }
+
+/** The plain file server (bench/plain-site.ts), in a process of its own. */
+async function startPlain(): Promise<{ proc: JsonLinesProcess; origin: string }> {
+  const proc = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/plain-process.ts']);
+  return { proc, origin: String(proc.first.origin) };
+}
 
 async function startFixture(throttle: number): Promise<Fixture> {
   const proc = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/fixture-process.ts', String(throttle)]);
@@ -97,25 +109,59 @@ function ratioRanges(rows: Row[]): string[] {
   return out;
 }
 
+/** The CPU of each passmux run split between the server process and its ffmpeg, beside bare ffmpeg's own. */
+function cpuSplit(rows: Row[]): string[] {
+  const out: string[] = [];
+  const range = (values: number[], digits = 2) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+  for (const row of rows.filter((r) => r.path.startsWith('passmux'))) {
+    const bare = rows.find((r) => r.source === row.source && r.path.startsWith('bare ffmpeg'))!;
+    const limit = rows.find((r) => r.source === row.source && r.path.startsWith('Node HTTP read'));
+    const runs = row.runs.filter((r) => r.split);
+    if (runs.length === 0) continue;
+    const gb = (r: Run) => r.bytes / 1e9;
+    out.push(`- ${row.source}: server process ${range(runs.map((r) => r.split!.server))} s `
+      + `(of it system ${range(runs.map((r) => r.split!.serverSys))} s) + its ffmpeg ${range(runs.map((r) => r.split!.ffmpeg))} s `
+      + `(system ${range(runs.map((r) => r.split!.ffmpegSys))} s) per download `
+      + `(${range(runs.map((r) => r.split!.server / gb(r)))} + ${range(runs.map((r) => r.split!.ffmpeg / gb(r)))} CPU s/GB); `
+      + `bare ffmpeg ${range(bare.runs.map((r) => r.cpu))} s (system ${range(bare.runs.map((r) => r.split?.ffmpegSys ?? 0))} s; `
+      + `${range(bare.runs.map((r) => r.cpu / gb(r)))} CPU s/GB)`
+      + (limit ? `; Node HTTP read ${range(limit.runs.map((r) => r.cpu))} s` : ''));
+  }
+  return out;
+}
+
 const HLS_LABEL = `${HLS_SECONDS} s 1080p HLS, ${HLS_SEGMENT_SECONDS} s TS segments (~180 MB)`;
+const PLAIN_LABEL = `${PLAIN_SECONDS} s 1080p 5 Mbit/s + AAC (~400 MB), plain file server (64 KiB writes), unthrottled`;
+/** Which parts run: the fixture site's sources, the HLS ones, the plain file server's; the crowd on each. */
+const runFixture = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'hls' || ONLY === 'shapes';
+const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'plain' || ONLY === 'shapes';
 
 console.error('preparing sources (cached after the first run)…');
-for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-video.mp4', 'bench-120s-audio.m4a']) await ensureMedia(name);
-await ensureBenchHls();
+if (runFixture) {
+  for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-video.mp4', 'bench-120s-audio.m4a']) await ensureMedia(name);
+  await ensureBenchHls();
+}
+if (runPlain) await ensurePlainMedia();
 const rows: Row[] = [];
 const crowd: string[] = [];
 const checks: string[] = [];
 let broken = false;
 try {
-  const fast = await startFixture(0);
-  const slow = await startFixture(THROTTLE);
+  const fast = runFixture ? await startFixture(0) : undefined;
+  const slow = runFixture && ONLY !== 'crowd' ? await startFixture(THROTTLE) : undefined;
+  const plain = runPlain ? await startPlain() : undefined;
   const throttled = `${THROTTLE / 1e6} MB/s per connection`;
   const sources = [
-    { source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s`, hls: false },
-    { source: `20 s 1080p (~60 MB), ${throttled}`, page: `${slow.origin}/watch/bench-20s`, hls: false },
-    { source: `${HLS_LABEL}, unthrottled`, page: `${fast.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
-    { source: `${HLS_LABEL}, ${throttled}`, page: `${slow.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
-  ].filter(({ hls }) => (ONLY === 'crowd' ? false : ONLY === 'hls' ? hls : true));
+    ...(fast && slow ? [
+      { source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s`, hls: false },
+      { source: `20 s 1080p (~60 MB), ${throttled}`, page: `${slow.origin}/watch/bench-20s`, hls: false },
+      { source: `${HLS_LABEL}, unthrottled`, page: `${fast.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
+      { source: `${HLS_LABEL}, ${throttled}`, page: `${slow.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
+    ] : []),
+    ...(plain ? [{ source: PLAIN_LABEL, page: `${plain.origin}/watch/${PLAIN_PAGE}`, hls: false }] : []),
+  ].filter(({ source, hls }) => (ONLY === 'crowd' ? false : ONLY === 'hls' ? hls
+    // The two unthrottled whole-file shapes side by side: the fixture site's and the plain file server's.
+    : ONLY === 'shapes' ? !hls && source.endsWith('unthrottled') : true));
   let probedBytes: number | undefined;
   for (const { source, page, hls } of sources) {
     console.error(source);
@@ -145,14 +191,17 @@ try {
         : `BROKEN: ${off.length} of ${row.runs.length} timed runs sent ${off.map((r) => r.bytes).join(', ')} bytes instead of ${probedBytes}`}`);
     }
   }
-  for (const upstream of ONLY === 'throughput' || ONLY === 'hls' ? [] : ['relay']) {
-    console.error(`50 slow clients (25 muxing, 25 queued), ${upstream}…`);
+  const crowds = ONLY === 'throughput' || ONLY === 'hls' ? [] : [
+    ...(fast ? [{ label: 'relay, 120 s 1080p fixture site (16 KiB writes)', page: `${fast.origin}/watch/bench-120s` }] : []),
+    ...(plain ? [{ label: `relay, ${PLAIN_SECONDS} s 1080p 5 Mbit/s plain file server (64 KiB writes)`, page: `${plain.origin}/watch/${PLAIN_PAGE}` }] : []),
+  ];
+  for (const { label, page } of crowds) {
+    console.error(`50 slow clients (25 muxing, 25 queued), ${label}…`);
     const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25' });
     try {
-      const page = `${fast.origin}/watch/bench-120s`;
       await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
       const admitted = await slowClients(origin, page, 50, 200, 10_000);
-      crowd.push(`- ${upstream}: server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB (${admitted} streaming, the rest queued)`);
+      crowd.push(`- ${label}: server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB (${admitted} streaming, the rest queued)`);
     } finally {
       await stop(proc.child);
     }
@@ -166,6 +215,7 @@ const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' })
 console.log(`passmux benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, `
   + `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${ffmpegVersion}; medians of ${RUNS} runs after a warm-up.\n`);
 if (rows.length > 0) console.log(`${table(rows)}\n\nEach passmux run against the bare ffmpeg median of its source:\n${ratioRanges(rows).join('\n')}`);
+if (rows.length > 0) console.log(`\nWhere the passmux CPU goes (range over the ${RUNS} timed runs; server = Node: HTTP, relay, output; ffmpeg = its reaped children):\n${cpuSplit(rows).join('\n')}`);
 if (checks.length > 0) console.log(`\nOutput checks (ffprobe, every packet counted):\n${checks.join('\n')}`);
-if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading one chunk per 200 ms for 10 s:\n${crowd.join('\n')}`);
+if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading what is buffered every 200 ms for 10 s:\n${crowd.join('\n')}`);
 if (broken) process.exitCode = 1;

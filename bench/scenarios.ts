@@ -6,13 +6,15 @@ import { request, type IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { cleanHeaders } from '../lib/headers.js';
 import type { MediaInput, Selection } from '../lib/index.js';
-import { cpuSeconds, track, type JsonLinesProcess } from './measure.js';
+import { cpuParts, cpuSeconds, track, type JsonLinesProcess } from './measure.js';
 
 export interface Run {
   bytes: number;
   seconds: number;
   ttfbMs: number;
   cpu: number;
+  /** `cpu` split into the server process's own CPU seconds and its reaped ffmpeg children's (bare ffmpeg: all ffmpeg), and the system time of each. */
+  split?: { server: number; ffmpeg: number; serverSys: number; ffmpegSys: number };
 }
 
 /** No single run may take longer than this: a stalled transfer fails the bench instead of hanging it. */
@@ -86,6 +88,7 @@ export function bareFfmpegArgs(inputs: readonly MediaInput[]): string[] {
 /** (2) Bare ffmpeg reading the URLs itself (-headers), -c copy fMP4 to a pipe. CPU from our reaped-children time. */
 export async function runBareFfmpeg(selection: Selection): Promise<Run> {
   const cpuBefore = cpuSeconds('self') - cpuSeconds('self', false);
+  const sysBefore = cpuParts(process.pid).childSys;
   const started = performance.now();
   const child = track(spawn('ffmpeg', bareFfmpegArgs(selection.inputs), { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
@@ -94,7 +97,11 @@ export async function runBareFfmpeg(selection: Selection): Promise<Run> {
   const drained = drain(child.stdout!, started).catch((error: Error) => { child.kill('SIGKILL'); throw error; });
   const [{ bytes, ttfbMs }, code] = await Promise.all([drained, closed]);
   if (code !== 0) throw new Error(`bare ffmpeg exited ${String(code)}: ${stderr.trim()}`);
-  return { bytes, seconds: (performance.now() - started) / 1000, ttfbMs, cpu: cpuSeconds('self') - cpuSeconds('self', false) - cpuBefore };
+  const cpu = cpuSeconds('self') - cpuSeconds('self', false) - cpuBefore;
+  return {
+    bytes, seconds: (performance.now() - started) / 1000, ttfbMs, cpu,
+    split: { server: 0, ffmpeg: cpu, serverSys: 0, ffmpegSys: cpuParts(process.pid).childSys - sysBefore },
+  };
 }
 
 /** The next download the server logs (it logs one after its ffmpeg was reaped, so its CPU is counted by then). */
@@ -112,7 +119,7 @@ function nextDownloadLog(server: JsonLinesProcess): Promise<Record<string, unkno
 /** (3) A passmux /download; CPU of the server process and the ffmpeg children it reaped. */
 export async function runPassmux(origin: string, page: string, server: JsonLinesProcess): Promise<Run> {
   const pid = server.child.pid!;
-  const cpuBefore = cpuSeconds(pid);
+  const before = cpuParts(pid);
   const logged = nextDownloadLog(server);
   const started = performance.now();
   const res = await get(`${origin}/download?url=${encodeURIComponent(page)}`);
@@ -121,7 +128,13 @@ export async function runPassmux(origin: string, page: string, server: JsonLines
   const seconds = (performance.now() - started) / 1000;
   const entry = await logged;
   if (entry.outcome !== 'completed') throw new Error(`download ${String(entry.outcome)}: ${String(entry.message ?? entry.error)}`);
-  return { bytes, seconds, ttfbMs, cpu: cpuSeconds(pid) - cpuBefore };
+  const after = cpuParts(pid);
+  const own = after.user - before.user + after.sys - before.sys;
+  const ffmpeg = after.childUser - before.childUser + after.childSys - before.childSys;
+  return {
+    bytes, seconds, ttfbMs, cpu: own + ffmpeg,
+    split: { server: own, ffmpeg, serverSys: after.sys - before.sys, ffmpegSys: after.childSys - before.childSys },
+  };
 }
 
 /** A passmux /download saved to `path` (not timed: for checking the file). */

@@ -109,7 +109,8 @@ ${sets}
 </MPD>`;
 }
 
-function readCookie(req: IncomingMessage, name: string): string | undefined {
+/** The value of cookie `name` in a request, if sent. */
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return rest.join('=');

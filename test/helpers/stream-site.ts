@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readCookie } from './fixture-site.js';
 import { ensureMedia } from './media.js';
 import { ensureStreamSet, KEY_URI_PLACEHOLDER, STREAM_KEY_FILE, STREAM_SECONDS, SEGMENT_SECONDS, type StreamSet } from './stream-media.js';
 
@@ -175,14 +176,6 @@ ${sets.join('\n')}
  </Period>
 </MPD>
 `;
-}
-
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
