@@ -12,6 +12,13 @@ export interface InOrderOptions {
   /** How many chunks there are. */
   count: number;
   parallel: number;
+  /**
+   * Fetch one chunk alone until the first is delivered, then `parallel`: ffmpeg
+   * often reads a little and seeks (an MP4 with its index at the end is read
+   * at its start, its end, then its start again), and ranges opened ahead of a
+   * seek are thrown away. @default false
+   */
+  rampUp?: boolean;
   budget: ByteBudget;
   /** Makes chunk `index` and starts fetching it (its `settled` says when it is complete). */
   start: (index: number) => Chunk;
@@ -32,8 +39,10 @@ async function promote(chunk: Chunk, out: Writable, budget: ByteBudget, signal: 
 export async function deliverInOrder(out: Writable, options: InOrderOptions, signal: AbortSignal): Promise<void> {
   const active: Chunk[] = [];
   let next = 0;
+  let delivered = 0;
   const launch = () => {
-    while (active.length < options.parallel && next < options.count) {
+    const limit = options.rampUp && delivered === 0 ? 1 : options.parallel;
+    while (active.length < limit && next < options.count) {
       const chunk = options.start(next);
       next += 1;
       // Failures are read when the chunk reaches the head; keep them from going unhandled until then.
@@ -50,6 +59,7 @@ export async function deliverInOrder(out: Writable, options: InOrderOptions, sig
       // The padding block of an encrypted fragment comes out only at its end.
       if (head.decipher && !out.write(head.decipher.final())) await drained(out);
       active.shift();
+      delivered += 1;
       launch();
     }
   } finally {

@@ -33,7 +33,7 @@ export class RangeReader {
   run(from: number, to: number, first?: IncomingMessage): Promise<void> {
     const ranges = splitRanges(from, to, this.#options.rangeSize);
     return deliverInOrder(this.#out, {
-      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget,
+      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget, rampUp: true,
       start: (index) => {
         const [start, end] = ranges[index]!;
         const chunk = new Chunk(start, end, index === 0 ? first : undefined);

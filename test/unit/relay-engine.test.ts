@@ -151,3 +151,29 @@ describe('deliverInOrder', () => {
     assert.equal(budget.used, 0);
   });
 });
+
+describe('deliverInOrder ramp-up', () => {
+  it('with rampUp, fetches one chunk alone until it is delivered, then `parallel` at once', async () => {
+    const started: number[] = [];
+    const finishers: Array<() => void> = [];
+    const delivered = deliverInOrder(collector(), {
+      count: 6, parallel: 4, rampUp: true, budget: new ByteBudget(1024),
+      start: (index) => {
+        started.push(index);
+        const chunk = new Chunk(0, 0);
+        chunk.settled = new Promise<void>((resolve) => { finishers[index] = resolve; });
+        return chunk;
+      },
+    }, new AbortController().signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(started, [0], 'one alone at first');
+    finishers[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(started, [0, 1, 2, 3, 4], 'then four in flight');
+    for (let i = 1; i < 6; i += 1) {
+      while (!finishers[i]) await new Promise((resolve) => setImmediate(resolve));
+      finishers[i]!();
+    }
+    await delivered;
+  });
+});
