@@ -18,6 +18,8 @@ export class Chunk {
   skip = 0;
   /** AES-128-CBC: bytes are decrypted on their way out, in order. */
   decipher: Decipher | undefined;
+  /** Told the running total each time bytes arrive (the relay's ramp-up watches the first chunk). */
+  onReceived: ((received: number) => void) | undefined;
   /** `end` is Infinity until a response says how long a fragment is; then its end is a clean 'end' of the response. */
   constructor(readonly start: number, public end: number, first?: IncomingMessage) {
     this.res = first;
@@ -78,6 +80,7 @@ export function consume(chunk: Chunk, res: IncomingMessage, out: Writable, budge
       }
       const buffer = data.length > chunk.length - chunk.received ? data.subarray(0, chunk.length - chunk.received) : data;
       chunk.received += buffer.length;
+      chunk.onReceived?.(chunk.received);
       if (chunk.head) {
         if (!chunk.deliver(out, buffer)) {
           hold();

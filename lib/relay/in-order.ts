@@ -13,12 +13,12 @@ export interface InOrderOptions {
   count: number;
   parallel: number;
   /**
-   * Fetch one chunk alone until the first is delivered, then `parallel`: ffmpeg
-   * often reads a little and seeks (an MP4 with its index at the end is read
-   * at its start, its end, then its start again), and ranges opened ahead of a
-   * seek are thrown away. @default false
+   * Fetch the first chunk alone until this many of its bytes arrived, then
+   * `parallel`: ffmpeg often reads a little and seeks (an MP4 with its index
+   * at the end is read at its start, its end, then its start again), and
+   * chunks opened ahead of a seek are thrown away. @default 0 (at once)
    */
-  rampUp?: boolean;
+  rampUpBytes?: number;
   budget: ByteBudget;
   /** Makes chunk `index` and starts fetching it (its `settled` says when it is complete). */
   start: (index: number) => Chunk;
@@ -39,11 +39,18 @@ async function promote(chunk: Chunk, out: Writable, budget: ByteBudget, signal: 
 export async function deliverInOrder(out: Writable, options: InOrderOptions, signal: AbortSignal): Promise<void> {
   const active: Chunk[] = [];
   let next = 0;
-  let delivered = 0;
+  let ramped = !options.rampUpBytes;
   const launch = () => {
-    const limit = options.rampUp && delivered === 0 ? 1 : options.parallel;
+    const limit = ramped ? options.parallel : 1;
     while (active.length < limit && next < options.count) {
       const chunk = options.start(next);
+      if (!ramped && next === 0) {
+        chunk.onReceived = (received) => {
+          if (received < options.rampUpBytes! || ramped) return;
+          ramped = true;
+          launch();
+        };
+      }
       next += 1;
       // Failures are read when the chunk reaches the head; keep them from going unhandled until then.
       chunk.settled.catch(() => {});
@@ -59,7 +66,7 @@ export async function deliverInOrder(out: Writable, options: InOrderOptions, sig
       // The padding block of an encrypted fragment comes out only at its end.
       if (head.decipher && !out.write(head.decipher.final())) await drained(out);
       active.shift();
-      delivered += 1;
+      ramped = true;
       launch();
     }
   } finally {

@@ -10,6 +10,9 @@ import { Chunk, consume } from './chunk.js';
 import { deliverInOrder } from './in-order.js';
 import type { UpstreamSource } from './upstream-source.js';
 
+/** ffmpeg's first look at a file (headers, an index at the end) is well under this; past it, it is reading on. */
+const RAMP_UP_BYTES = 1024 * 1024;
+
 export interface ReaderOptions {
   rangeSize: number;
   parallel: number;
@@ -33,7 +36,7 @@ export class RangeReader {
   run(from: number, to: number, first?: IncomingMessage): Promise<void> {
     const ranges = splitRanges(from, to, this.#options.rangeSize);
     return deliverInOrder(this.#out, {
-      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget, rampUp: true,
+      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget, rampUpBytes: RAMP_UP_BYTES,
       start: (index) => {
         const [start, end] = ranges[index]!;
         const chunk = new Chunk(start, end, index === 0 ? first : undefined);

@@ -153,23 +153,28 @@ describe('deliverInOrder', () => {
 });
 
 describe('deliverInOrder ramp-up', () => {
-  it('with rampUp, fetches one chunk alone until it is delivered, then `parallel` at once', async () => {
+  it('with rampUpBytes, fetches one chunk alone until that many of its bytes arrived (or it is done), then `parallel`', async () => {
     const started: number[] = [];
     const finishers: Array<() => void> = [];
+    const chunks: Chunk[] = [];
     const delivered = deliverInOrder(collector(), {
-      count: 6, parallel: 4, rampUp: true, budget: new ByteBudget(1024),
+      count: 6, parallel: 4, rampUpBytes: 100, budget: new ByteBudget(1024),
       start: (index) => {
         started.push(index);
         const chunk = new Chunk(0, 0);
+        chunks[index] = chunk;
         chunk.settled = new Promise<void>((resolve) => { finishers[index] = resolve; });
         return chunk;
       },
     }, new AbortController().signal);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(started, [0], 'one alone at first');
+    const first = chunks[0]!;
+    first.onReceived?.(50);
+    assert.deepEqual(started, [0], 'still alone below the threshold');
+    first.onReceived?.(100);
+    assert.deepEqual(started, [0, 1, 2, 3], 'then four in flight, before the first is done');
     finishers[0]!();
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(started, [0, 1, 2, 3, 4], 'then four in flight');
     for (let i = 1; i < 6; i += 1) {
       while (!finishers[i]) await new Promise((resolve) => setImmediate(resolve));
       finishers[i]!();
