@@ -59,7 +59,8 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   /**
    * From the moment a download holds an ffmpeg slot, its first media byte must
-   * come within this long (a playlist or file that drips would hold the slot forever). @default 120000
+   * come within this long, and no later gap in the media may last longer while
+   * the client waits (a playlist or file that drips would hold the slot forever). @default 120000
    */
   firstByteTimeoutMs: number;
   /** How long an extraction result is reused. @default 300000 */

@@ -23,7 +23,7 @@ export interface DownloadContext {
   /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
   muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'relay'>;
   idleTimeoutMs: number;
-  /** After Gate 2, the first media byte must come within this long. */
+  /** After Gate 2, the first media byte must come within this long, and no later gap in the media may last longer. */
   firstByteTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
@@ -103,7 +103,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     res.writeHead(200, (await output).headers);
     bytes += first.length;
     res.write(first);
-    await pumpBody(stream, res, ctx.idleTimeoutMs, (n) => { bytes += n; });
+    await pumpBody(stream, res, { idleMs: ctx.idleTimeoutMs, stallMs: ctx.firstByteTimeoutMs }, (n) => { bytes += n; });
   } catch (error) {
     failure = toMuxError(signal.aborted ? signal.reason : error);
     outcome = clientGone() ? 'client_aborted' : 'failed';

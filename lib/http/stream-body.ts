@@ -22,17 +22,31 @@ export function firstChunk(stream: Readable): Promise<Buffer> {
   });
 }
 
+export interface PumpTimeouts {
+  /** The client reads nothing for this long (while we have bytes for it): dropped. */
+  idleMs: number;
+  /** No media comes for this long while the client is waiting for it (an upstream that drips): failed. */
+  stallMs: number;
+}
+
 /**
  * Writes the rest of `stream` to `res` (counting through `onBytes`) and
  * resolves once the response has finished. Rejects when the stream fails, the client
- * goes away, or the client stops reading for `idleTimeoutMs`.
+ * goes away or stops reading for `idleMs`, or the media stops coming for `stallMs`.
  */
-export function pumpBody(stream: Readable, res: ServerResponse, idleTimeoutMs: number, onBytes: (n: number) => void): Promise<void> {
+export function pumpBody(stream: Readable, res: ServerResponse, timeouts: PumpTimeouts, onBytes: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let idle: NodeJS.Timeout | undefined;
+    let stall: NodeJS.Timeout | undefined;
     const disarm = () => { clearTimeout(idle); idle = undefined; };
+    // Runs only while we wait on the media, not while the client makes us wait.
+    const watchStall = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => fail(new MuxError('TIMEOUT', `no media arrived for ${Math.round(timeouts.stallMs / 1000)} s`)), timeouts.stallMs);
+    };
     const cleanup = () => {
       disarm();
+      clearTimeout(stall);
       stream.off('data', onData);
       stream.off('error', onError);
       stream.off('end', onEnd);
@@ -43,11 +57,12 @@ export function pumpBody(stream: Readable, res: ServerResponse, idleTimeoutMs: n
     const fail = (error: Error) => { cleanup(); reject(error); };
     const onData = (chunk: Buffer) => {
       onBytes(chunk.length);
-      if (res.write(chunk)) return;
+      if (res.write(chunk)) return watchStall();
       stream.pause();
-      idle ??= setTimeout(() => fail(new MuxError('TIMEOUT', `the client read nothing for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+      clearTimeout(stall);
+      idle ??= setTimeout(() => fail(new MuxError('TIMEOUT', `the client read nothing for ${timeouts.idleMs} ms`)), timeouts.idleMs);
     };
-    const onDrain = () => { disarm(); stream.resume(); };
+    const onDrain = () => { disarm(); watchStall(); stream.resume(); };
     const onError = (error: Error) => fail(error);
     const onEnd = () => res.end();
     const onFinish = () => { cleanup(); resolve(); };
@@ -58,6 +73,7 @@ export function pumpBody(stream: Readable, res: ServerResponse, idleTimeoutMs: n
     res.on('drain', onDrain);
     res.once('finish', onFinish);
     res.once('close', onClose);
+    watchStall();
     stream.resume();
   });
 }
