@@ -2,21 +2,17 @@
 // folder picker is stubbed to hand out the origin-private file system's root
 // (a folder the issue allows), and the saved files are read back through the page.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { feedUrl } from '../helpers/fixture-feed.js';
-import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
-import { startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
+import type { FixtureSite } from '../helpers/fixture-site.js';
+import { startBrowserRig, ARTIFACTS, skip, type BrowserRig } from '../helpers/browser-rig.js';
+import { whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 
-const executablePath = process.env.PASSMUX_CHROMIUM ?? '/usr/bin/chromium';
-const skip = !existsSync(executablePath) && !process.env.CI ? `chromium not found at ${executablePath} (apt-get install chromium)` : false;
-const ARTIFACTS = join(tmpdir(), 'passmux-artifacts');
 
 /** Stands in for the native folder dialog: the origin-private file system's root. */
 const fakeFolderPicker = () => {
@@ -47,20 +43,14 @@ describe('web page on a playlist, in Chromium', { skip }, () => {
   let slowSite: FixtureSite;
   let passmux: TestServer;
   let dir: string;
+  let rig: BrowserRig | undefined;
   before(async () => {
-    browser = await chromium.launch({
-      executablePath, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    [site, slowSite, passmux, dir] = await Promise.all([
-      // Slow enough that neither running download can finish (the VP9 pair is under 0.5 MB) before Cancel.
-      startFixtureSite(), startFixtureSite({ throttle: 20_000 }), startPassmux(), mkdtemp(join(tmpdir(), 'passmux-browser-list-')),
-    ]);
-    await mkdir(ARTIFACTS, { recursive: true });
+    // Slow enough that neither running download can finish (the VP9 pair is under 0.5 MB) before Cancel.
+    rig = await startBrowserRig(20_000, 'passmux-browser-list-');
+    ({ browser, site, slowSite, passmux, dir } = rig);
   });
   after(async () => {
-    await browser?.close();
-    await Promise.all([site?.close(), slowSite?.close(), passmux?.close(), rm(dir, { recursive: true, force: true })]);
+    await rig?.close();
   });
 
   async function openList(url: string, picker = true): Promise<Page> {

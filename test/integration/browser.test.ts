@@ -1,21 +1,15 @@
 // The web page, driven in a real Chromium (Debian's, via playwright-core).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import type { Browser, Page } from 'playwright-core';
+import type { FixtureSite } from '../helpers/fixture-site.js';
+import { startBrowserRig, ARTIFACTS, skip, type BrowserRig } from '../helpers/browser-rig.js';
 import { startPassmux, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 
-const executablePath = process.env.PASSMUX_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-// In CI the browser test must run: a missing chromium there is a failure, not a skip.
-const skip = !hasChromium && !process.env.CI ? `chromium not found at ${executablePath} (apt-get install chromium)` : false;
-const ARTIFACTS = join(tmpdir(), 'passmux-artifacts');
 
 /** Stands in for the native file dialog: hands out files in the origin-private file system. */
 const fakePicker = () => {
@@ -45,19 +39,13 @@ describe('web page in Chromium', { skip }, () => {
   let slowSite: FixtureSite;
   let passmux: TestServer;
   let dir: string;
+  let rig: BrowserRig | undefined;
   before(async () => {
-    browser = await chromium.launch({
-      executablePath, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    [site, slowSite, passmux, dir] = await Promise.all([
-      startFixtureSite(), startFixtureSite({ throttle: 150_000 }), startPassmux(), mkdtemp(join(tmpdir(), 'passmux-browser-')),
-    ]);
-    await mkdir(ARTIFACTS, { recursive: true });
+    rig = await startBrowserRig(150_000, 'passmux-browser-');
+    ({ browser, site, slowSite, passmux, dir } = rig);
   });
   after(async () => {
-    await browser?.close();
-    await Promise.all([site?.close(), slowSite?.close(), passmux?.close(), rm(dir, { recursive: true, force: true })]);
+    await rig?.close();
   });
 
   async function openPage(origin = passmux.origin, picker = true): Promise<Page> {
