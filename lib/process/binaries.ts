@@ -16,9 +16,12 @@ export function missingBinaryMessage(program: Program, command: string): string 
   return `${program} could not be started (tried "${command}"): install it or set ${ENV_NAMES[program]} to its path`;
 }
 
-/** The first line `command versionArg` prints, or null when it cannot be run. For a startup check. */
-export function probeVersion(command: string, versionArg: string): Promise<string | null> {
+/** The first line `command versionArg` prints, or null when it cannot be run (or prints nothing). */
+export function probeVersion(command: string, versionArg: string, timeoutMs = 20_000): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(command, [versionArg], { timeout: 20_000, env: buildChildEnv() }, (error, stdout) => resolve(error ? null : stdout.split('\n')[0]!.trim()));
+    execFile(command, [versionArg], { timeout: timeoutMs, env: buildChildEnv() }, (error, stdout) => {
+      const line = String(stdout).split('\n')[0]!.trim();
+      resolve(error || !line ? null : line);
+    });
   });
 }

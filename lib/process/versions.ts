@@ -1,10 +1,9 @@
 // Which ffmpeg, yt-dlp and JavaScript runtime passmux will run, as the
 // programs themselves say. A stale yt-dlp is the first reason real downloads
 // fail, and current yt-dlp needs deno for YouTube's full format lists.
-import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { resolveBinary } from './binaries.js';
+import { probeVersion, resolveBinary } from './binaries.js';
 import { buildChildEnv } from './child-env.js';
 
 const DAY_MS = 86_400_000;
@@ -26,9 +25,9 @@ export interface ToolchainProbe {
 }
 
 export interface ProbeToolchainOptions {
-  /** ffmpeg executable. @default PASSMUX_FFMPEG, else 'ffmpeg' on PATH */
+  /** ffmpeg executable (the edges pass PASSMUX_FFMPEG). @default 'ffmpeg' on PATH */
   ffmpeg?: string;
-  /** yt-dlp executable. @default PASSMUX_YTDLP, else 'yt-dlp' on PATH */
+  /** yt-dlp executable (the edges pass PASSMUX_YTDLP). @default 'yt-dlp' on PATH */
   ytdlp?: string;
   /** Give up on a program that has not answered after this long. @default 10000 */
   timeoutMs?: number;
@@ -69,16 +68,6 @@ export function findOnPath(name: string, pathList: string): string | null {
   return null;
 }
 
-/** The first line `command flag` prints, or null when it cannot be run. */
-export function readVersionLine(command: string, flag: string, timeoutMs = 10_000): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(command, [flag], { timeout: timeoutMs, env: buildChildEnv() }, (error, stdout) => {
-      const line = String(stdout).split('\n')[0]!.trim();
-      resolve(error || !line ? null : line);
-    });
-  });
-}
-
 /** Asks ffmpeg, yt-dlp and (when yt-dlp could find one) deno for their versions, all at once. */
 export async function probeToolchain(options: ProbeToolchainOptions = {}): Promise<ToolchainProbe> {
   const { timeoutMs = 10_000 } = options;
@@ -87,9 +76,9 @@ export async function probeToolchain(options: ProbeToolchainOptions = {}): Promi
   // The PATH yt-dlp gets, not ours: that is where it will look for deno.
   const deno = findOnPath('deno', buildChildEnv().PATH!);
   const [ffmpegVersion, ytdlpVersion, denoVersion] = await Promise.all([
-    readVersionLine(ffmpeg, '-version', timeoutMs),
-    readVersionLine(ytdlp, '--version', timeoutMs),
-    deno ? readVersionLine(deno, '--version', timeoutMs) : null,
+    probeVersion(ffmpeg, '-version', timeoutMs),
+    probeVersion(ytdlp, '--version', timeoutMs),
+    deno ? probeVersion(deno, '--version', timeoutMs) : null,
   ]);
   return {
     ffmpeg: { command: ffmpeg, version: ffmpegVersion },

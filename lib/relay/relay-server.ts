@@ -148,7 +148,7 @@ export class Relay {
       res.writeHead(req.headers.range ? 206 : 200, {
         'accept-ranges': 'bytes',
         'content-length': end - asked.start + 1,
-        ...(req.headers.range ? { 'content-range': `bytes ${asked.start}-${end}/${total ?? '*'}` } : {}),
+        ...(req.headers.range ? { 'content-range': `bytes ${asked.start}-${end}/${total}` } : {}),
       });
       await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget }, signal).run(asked.start, end, first.res);
       res.end();
