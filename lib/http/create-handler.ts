@@ -26,7 +26,7 @@ export interface HandlerDeps {
   extract?: ExtractFn;
   /** One JSON object per finished download. @default a JSON line on stdout */
   log?: (entry: Record<string, unknown>) => void;
-  /** Egress policy overrides (tests: a resolver hook, exempt addresses). @default from config and environment */
+  /** Egress policy overrides (tests: a resolver hook, exempt addresses). @default from config */
   policy?: Partial<EgressPolicy>;
   /**
    * The programs' versions and warnings for /healthz and /metrics (server.ts passes its Toolchain).
@@ -59,8 +59,8 @@ export function createHandler(deps: HandlerDeps): Handler {
   const { admission } = deps;
   const metrics = new Metrics();
   const ports = config.allowedPorts === undefined ? {} : { allowedPorts: config.allowedPorts === '*' ? undefined : config.allowedPorts };
-  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, ...ports, ...deps.policy };
-  const fullPolicy = egressPolicy({ policy });
+  // One complete policy for every path (yt-dlp's proxy, the relay, probes, thumbnails): nothing below reads the environment.
+  const policy = egressPolicy({ policy: { allowPrivateNetworks: config.allowPrivateNetworks, ...ports, ...deps.policy } });
   const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractPage(url, {
     ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy, maxEntries: config.maxPlaylistEntries,
     cookiesFile: config.ytdlpCookies,
@@ -83,7 +83,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     // Not the client's signal: the answer is shared by HEAD and GET of the same extraction.
-    probe: (input) => probeSize(input, { policy: fullPolicy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs) }),
+    probe: (input) => probeSize(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs) }),
     track: (abort, done) => {
       running.set(done, abort);
       void done.then(() => running.delete(done));
@@ -111,7 +111,7 @@ export function createHandler(deps: HandlerDeps): Handler {
         return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache, buildInfo()));
     }
     const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
-    if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy: fullPolicy });
+    if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy });
     if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
     // Each download's log line names its client (behind a trusted proxy: the one X-Forwarded-For names).
     const client = clientAddress(req, config.trustProxy);
