@@ -90,11 +90,6 @@ export class ExtractionCache {
     return this.#wait(entry, signal);
   }
 
-  /** Forgets a result, e.g. when its format URLs were refused. */
-  invalidate(url: string, choice: PageChoice): void {
-    this.#entries.delete(cacheKey(url, choice));
-  }
-
   /**
    * A fresh selection after `stale` was refused (its URLs expired): a new
    * extraction, with the same limits and metrics as any other, unless another
