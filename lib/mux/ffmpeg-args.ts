@@ -29,6 +29,18 @@ export interface FfmpegInput extends Pick<MediaInput, 'url' | 'kind'> {
   adts?: boolean;
 }
 
+export const AUDIO_FRAGMENT_SECONDS = 2;
+
+/**
+ * Seconds per fragment when the output has no video for frag_keyframe to cut
+ * at (else undefined): without it, ffmpeg holds a whole audio track in memory
+ * and writes its one fragment at the very end. The output-size bound uses the
+ * same answer (lib/mux/output-bound.ts).
+ */
+export function audioFragmentSeconds(inputs: readonly Pick<MediaInput, 'kind'>[], audioOnly: boolean): number | undefined {
+  return audioOnly || inputs.every((input) => input.kind === 'audio') ? AUDIO_FRAGMENT_SECONDS : undefined;
+}
+
 export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegArgsOptions = {}): string[] {
   const audioOnly = options.audioOnly ?? false;
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
@@ -40,8 +52,12 @@ export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegA
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
   // -movflags empty_moov turns off the muxer's own ADTS → MP4 conversion; without this, AAC from TS breaks the file.
   if (inputs.some((input) => input.adts && input.kind !== 'video')) args.push('-bsf:a', 'aac_adtstoasc');
+  const fragmentSeconds = audioFragmentSeconds(inputs, audioOnly);
+  if (fragmentSeconds !== undefined) args.push('-frag_duration', String(fragmentSeconds * 1_000_000));
   args.push(
     '-c', 'copy',
+    // The same inputs give the same bytes on every run (no encoder string): what Range and resume rely on.
+    '-fflags', '+bitexact',
     '-f', 'mp4',
     // Fragmented MP4 can be written to a pipe: no seeking back to fix up the index.
     '-movflags', 'frag_keyframe+empty_moov+default_base_moof',
