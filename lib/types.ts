@@ -60,6 +60,33 @@ export interface MediaInput {
   acodec?: string;
   /** Declared size in bytes, if yt-dlp knows it. */
   size?: number;
+  /** yt-dlp's format id (`137`, `hls-720p`, …): with the exact size, what names this input in an ETag. */
+  formatId?: string;
+}
+
+/**
+ * One output track as the output-size bound sees it (lib/mux/output-bound.ts),
+ * read from its input's own index by the relay (lib/relay/probe-index.ts).
+ */
+export interface TrackBudget {
+  kind: 'video' | 'audio';
+  /** Bytes of sample data (at most). */
+  payload: number;
+  /** Samples (at most). */
+  samples: number;
+  seconds: number;
+  /** Video: fragments this track starts (its keyframes), at most. */
+  keyframes: number;
+  /** The most samples between two keyframes (video) — the longest fragment. */
+  maxGopSamples: number;
+  /** The longest sample duration in seconds. */
+  maxSampleSeconds: number;
+  /** trun bytes per sample in a fragment whose durations are all the default. */
+  sampleBytes: number;
+  /** The first and last fragment list durations sample by sample (edit-list starts, a short last frame). */
+  edgeDurations: boolean;
+  /** The sample description the output's moov repeats. */
+  descriptionBytes: number;
 }
 
 /** The chosen formats of one page. */

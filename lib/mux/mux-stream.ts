@@ -8,7 +8,9 @@ import { Readable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { GroupChild } from '../process/child.js';
 import type { MuxInfo } from '../types.js';
+import { freeBox } from './free-box.js';
 import { mapFfmpegFailure } from './map-error.js';
+import { FREE_BOX_MIN } from './output-bound.js';
 
 export const CHUNK_BYTES = 64 * 1024;
 
@@ -19,6 +21,8 @@ export interface MuxStreamOptions {
   onClose?: () => void;
   /** An input failure ffmpeg may not have noticed (it can end "cleanly" on a cut input). */
   inputFailure?: () => Error | undefined;
+  /** The exact length announced for the output: ffmpeg's bytes are padded to it with a `free` box, and may never pass it. */
+  length?: number;
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -29,6 +33,8 @@ export class MuxStream extends Readable {
   readonly #options: MuxStreamOptions;
   #exit: Exit | undefined;
   #stdoutEnded = false;
+  #produced = 0;
+  #overran = false;
   #lingerTimer: NodeJS.Timeout | undefined;
   readonly #onAbort = () => this.destroy(abortError(this.#options.signal!));
 
@@ -39,6 +45,9 @@ export class MuxStream extends Readable {
     this.#options = options;
     const stdout = proc.child.stdout!;
     stdout.on('data', (chunk: Buffer) => {
+      this.#produced += chunk.length;
+      // Room must remain for the padding box's header: past that, the announced length was wrong.
+      if (options.length !== undefined && this.#produced > options.length - FREE_BOX_MIN) return this.#overrun();
       if (!this.push(chunk)) stdout.pause();
     });
     stdout.once('end', () => {
@@ -58,6 +67,22 @@ export class MuxStream extends Readable {
   /** ffmpeg's process id (for diagnostics and tests). */
   get pid(): number | undefined {
     return this.#proc.child.pid;
+  }
+
+  /** The exact length of the stream (ffmpeg's output and its padding), when it was announced. */
+  get length(): number | undefined {
+    return this.#options.length;
+  }
+
+  /** ffmpeg wrote more than the announced length allowed (the stream failed). */
+  get overran(): boolean {
+    return this.#overran;
+  }
+
+  #overrun(): void {
+    this.#overran = true;
+    this.destroy(new MuxError('MUX_FAILED', 'the remux came out larger than its announced length',
+      { detail: `ffmpeg wrote more than ${this.#options.length! - FREE_BOX_MIN} bytes` }));
   }
 
   /** ffmpeg's exit code once it exited (null when killed by a signal), else undefined. */
@@ -83,12 +108,18 @@ export class MuxStream extends Readable {
       if (input) this.destroy(input instanceof MuxError ? input
         : new MuxError('MUX_FAILED', 'an input ended before all of it arrived', { cause: input, detail: input.message }));
       else if (failed) this.destroy(mapFfmpegFailure(this.#proc.stderrTail(), exit));
-      else this.push(null);
+      else this.#end();
     } else if (this.#stdoutEnded && !this.#lingerTimer) {
       // Output closed but the process lingers: give it the grace, then call it a failure.
       this.#lingerTimer = setTimeout(() => this.destroy(new MuxError('MUX_FAILED', 'ffmpeg closed its output but did not exit')),
         this.#options.killGraceMs);
     }
+  }
+
+  /** A clean end: the padding that makes the announced length exact, then EOF. */
+  #end(): void {
+    if (this.#options.length !== undefined) this.push(freeBox(this.#options.length - this.#produced));
+    this.push(null);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

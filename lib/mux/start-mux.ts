@@ -24,6 +24,11 @@ export interface StartMuxOptions extends EnvDefaultable {
   relay?: Partial<Omit<RelayOptions, 'policy'>>;
   /** A fresh copy of input `index` (re-extraction), used once when its URL is refused mid-way. */
   refresh?: (index: number) => Promise<MediaInput>;
+  /**
+   * The exact length to deliver (from `measureOutput`): the output is padded
+   * to it, and fails rather than pass it. @default none: ffmpeg's bytes as they come
+   */
+  length?: number;
 }
 
 /**
@@ -71,6 +76,7 @@ export async function startMux(selection: Selection, given: StartMuxOptions = {}
     if (proc.spawnError) throw new MuxError('MUX_FAILED', missingBinaryMessage('ffmpeg', command), { cause: proc.spawnError });
     return new MuxStream(proc, { ...selection.info, mimeType: outputFormat(audioOnly).mimeType }, {
       signal, killGraceMs,
+      ...(options.length !== undefined ? { length: options.length } : {}),
       onClose: () => relayed.close(),
       inputFailure: () => relayed.failure(),
     });

@@ -1,0 +1,210 @@
+// An MP4's own index (its `moov`), read for what decides the size of our
+// remux: per track, how many samples, how many bytes of them, where the
+// keyframes are, and whether sizes, durations and composition offsets vary.
+// Pure: top-level box headers and the moov bytes in, numbers out.
+import type { TrackBudget } from '../types.js';
+
+/** One track of an input, as the output-size bound needs it. */
+export interface TrackIndex {
+  kind: 'video' | 'audio';
+  /** Samples (packets) in the track. */
+  samples: number;
+  /** Bytes of sample data: what `-c copy` carries over unchanged. */
+  payload: number;
+  /** Track length in seconds. */
+  seconds: number;
+  /** The longest sample duration, in seconds. */
+  maxSampleSeconds: number;
+  /** 1-based numbers of the keyframes; undefined when every sample is one. */
+  syncSamples?: number[];
+  sizesVary: boolean;
+  /** Sample durations differ somewhere other than the first and last sample. */
+  durationsVary: boolean;
+  /** Some sample is presented at another time than it is decoded (B-frames). */
+  compositionOffsets: boolean;
+  /** Size of the sample description (`stsd`), which the output's moov repeats. */
+  descriptionBytes: number;
+}
+
+export interface BoxHeader {
+  type: string;
+  /** Offset of the box from the buffer's or file's start. */
+  start: number;
+  /** Whole size, header included (a size-0 box runs to `limit`). */
+  size: number;
+  headerBytes: number;
+}
+
+/** The header of the box at `offset`, or undefined when fewer than its header's bytes are there. */
+export function readBoxHeader(buffer: Buffer, offset: number, limit = Infinity): BoxHeader | undefined {
+  if (offset + 8 > buffer.length) return undefined;
+  let size = buffer.readUInt32BE(offset);
+  const type = buffer.toString('latin1', offset + 4, offset + 8);
+  let headerBytes = 8;
+  if (size === 1) {
+    if (offset + 16 > buffer.length) return undefined;
+    size = Number(buffer.readBigUInt64BE(offset + 8));
+    headerBytes = 16;
+  } else if (size === 0) {
+    size = limit - offset;
+  }
+  if (size < headerBytes || !Number.isSafeInteger(size)) throw new Error(`bad ${JSON.stringify(type)} box size at ${offset}`);
+  return { type, start: offset, size, headerBytes };
+}
+
+/** The boxes directly inside [start, end) of `buffer`. */
+function* children(buffer: Buffer, start: number, end: number): Generator<BoxHeader> {
+  for (let offset = start; offset + 8 <= end;) {
+    const box = readBoxHeader(buffer, offset, end);
+    if (!box || box.start + box.size > end) throw new Error(`truncated ${box?.type ?? 'box'} at ${offset}`);
+    yield box;
+    offset += box.size;
+  }
+}
+
+function child(buffer: Buffer, parent: BoxHeader, path: string[]): BoxHeader | undefined {
+  let box: BoxHeader | undefined = parent;
+  for (const type of path) {
+    const within: BoxHeader = box;
+    box = undefined;
+    for (const candidate of children(buffer, within.start + within.headerBytes, within.start + within.size)) {
+      if (candidate.type === type) { box = candidate; break; }
+    }
+    if (!box) return undefined;
+  }
+  return box;
+}
+
+/** Start of a full box's payload (after version and flags). */
+const body = (box: BoxHeader) => box.start + box.headerBytes + 4;
+
+function readTimescale(buffer: Buffer, trak: BoxHeader): number {
+  const mdhd = child(buffer, trak, ['mdia', 'mdhd']);
+  if (!mdhd) throw new Error('track without mdhd');
+  const v1 = buffer[mdhd.start + mdhd.headerBytes] === 1;
+  return buffer.readUInt32BE(body(mdhd) + (v1 ? 16 : 8));
+}
+
+function readSizes(buffer: Buffer, stsz: BoxHeader): { samples: number; payload: number; sizesVary: boolean } {
+  const fixed = buffer.readUInt32BE(body(stsz));
+  const samples = buffer.readUInt32BE(body(stsz) + 4);
+  if (fixed !== 0) return { samples, payload: fixed * samples, sizesVary: false };
+  if (body(stsz) + 8 + samples * 4 > stsz.start + stsz.size) throw new Error('stsz shorter than its count');
+  let payload = 0;
+  let sizesVary = false;
+  const first = samples > 0 ? buffer.readUInt32BE(body(stsz) + 8) : 0;
+  for (let i = 0; i < samples; i++) {
+    const size = buffer.readUInt32BE(body(stsz) + 8 + i * 4);
+    payload += size;
+    if (size !== first) sizesVary = true;
+  }
+  return { samples, payload, sizesVary };
+}
+
+/**
+ * Whether durations differ anywhere but the first and last sample, and the
+ * longest (stts: runs of [count, delta]).
+ */
+function readDurations(buffer: Buffer, stts: BoxHeader, samples: number): { durationsVary: boolean; maxDelta: number; total: number } {
+  const count = buffer.readUInt32BE(body(stts));
+  const deltas = new Set<number>();
+  let maxDelta = 0;
+  let total = 0;
+  let index = 0;
+  for (let i = 0; i < count; i++) {
+    const run = buffer.readUInt32BE(body(stts) + 4 + i * 8);
+    const delta = buffer.readUInt32BE(body(stts) + 8 + i * 8);
+    // Samples 2 … n-1 of this run.
+    const from = Math.max(index, 1);
+    const to = Math.min(index + run, samples - 1);
+    if (to > from) deltas.add(delta);
+    if (run > 0) maxDelta = Math.max(maxDelta, delta);
+    total += run * delta;
+    index += run;
+  }
+  return { durationsVary: deltas.size > 1, maxDelta, total };
+}
+
+function hasOffsets(buffer: Buffer, ctts: BoxHeader | undefined): boolean {
+  if (!ctts) return false;
+  const count = buffer.readUInt32BE(body(ctts));
+  for (let i = 0; i < count; i++) if (buffer.readInt32BE(body(ctts) + 8 + i * 8) !== 0) return true;
+  return false;
+}
+
+function readSync(buffer: Buffer, stss: BoxHeader | undefined): number[] | undefined {
+  if (!stss) return undefined;
+  const count = buffer.readUInt32BE(body(stss));
+  return Array.from({ length: count }, (_, i) => buffer.readUInt32BE(body(stss) + 4 + i * 4));
+}
+
+function readTrack(buffer: Buffer, trak: BoxHeader): TrackIndex | undefined {
+  const hdlr = child(buffer, trak, ['mdia', 'hdlr']);
+  const handler = hdlr ? buffer.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
+  if (handler !== 'vide' && handler !== 'soun') return undefined;
+  const stbl = child(buffer, trak, ['mdia', 'minf', 'stbl']);
+  const stsz = stbl && child(buffer, stbl, ['stsz']);
+  const stts = stbl && child(buffer, stbl, ['stts']);
+  const stsd = stbl && child(buffer, stbl, ['stsd']);
+  if (!stbl || !stsz || !stts || !stsd) throw new Error('track without stsz, stts or stsd (stz2 is not read)');
+  const timescale = readTimescale(buffer, trak);
+  const sizes = readSizes(buffer, stsz);
+  const syncSamples = readSync(buffer, child(buffer, stbl, ['stss']));
+  const { durationsVary, maxDelta, total } = readDurations(buffer, stts, sizes.samples);
+  if (timescale === 0) throw new Error('track with a timescale of 0');
+  return {
+    kind: handler === 'vide' ? 'video' : 'audio',
+    ...sizes,
+    seconds: total / timescale,
+    maxSampleSeconds: maxDelta / timescale,
+    ...(syncSamples ? { syncSamples } : {}),
+    durationsVary,
+    compositionOffsets: hasOffsets(buffer, child(buffer, stbl, ['ctts'])),
+    descriptionBytes: stsd.size,
+  };
+}
+
+/**
+ * The audio and video tracks of a `moov` box (`moov` holds the whole box,
+ * header included). Throws on a fragmented file (its samples live in the
+ * moofs, not here) and on anything malformed.
+ */
+export function parseMoov(moov: Buffer): TrackIndex[] {
+  const root = readBoxHeader(moov, 0, moov.length);
+  if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
+  if (child(moov, root, ['mvex'])) throw new Error('fragmented MP4: its samples are indexed in moof boxes');
+  const tracks: TrackIndex[] = [];
+  for (const box of children(moov, root.headerBytes, root.size)) {
+    if (box.type !== 'trak') continue;
+    const track = readTrack(moov, box);
+    if (track) tracks.push(track);
+  }
+  return tracks;
+}
+
+/** The most samples from one keyframe to the next (or to the end, or from the start to the first). */
+function longestGop(track: TrackIndex): number {
+  const sync = track.syncSamples;
+  if (!sync) return 1;
+  if (sync.length === 0) return track.samples;
+  let longest = sync[0]! - 1;
+  for (let i = 1; i < sync.length; i++) longest = Math.max(longest, sync[i]! - sync[i - 1]!);
+  return Math.max(longest, track.samples - sync.at(-1)! + 1);
+}
+
+/** What the output-size bound needs of a track, from its MP4 index. */
+export function budgetOfTrack(track: TrackIndex): TrackBudget {
+  return {
+    kind: track.kind,
+    payload: track.payload,
+    samples: track.samples,
+    seconds: track.seconds,
+    keyframes: track.syncSamples?.length ?? track.samples,
+    maxGopSamples: longestGop(track),
+    maxSampleSeconds: track.maxSampleSeconds,
+    // A trun lists sizes, durations and composition offsets sample by sample when they vary.
+    sampleBytes: 4 * (Number(track.sizesVary) + Number(track.durationsVary) + Number(track.compositionOffsets)),
+    edgeDurations: !track.durationsVary,
+    descriptionBytes: track.descriptionBytes,
+  };
+}
