@@ -9,3 +9,10 @@ export interface OutputFormat {
 export function outputFormat(audioOnly: boolean | undefined): OutputFormat {
   return audioOnly ? { mimeType: 'audio/mp4', extension: 'm4a' } : { mimeType: 'video/mp4', extension: 'mp4' };
 }
+
+/**
+ * The version of what passmux asks of ffmpeg (its arguments, the padding):
+ * part of every ETag, so a resume never joins bytes of two different recipes.
+ * Raise it whenever a change could alter a byte of the output.
+ */
+export const OUTPUT_VERSION = 1;

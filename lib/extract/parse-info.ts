@@ -101,11 +101,13 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
     const protocol = protocolOf(format, url);
     const size = declaredSize(format);
     const acodec = text(format.acodec);
+    const formatId = text(format.format_id, 256);
     return {
       url, headers: requestHeadersFor(format), kind: kinds[index]!, protocol,
       ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
       ...(acodec && acodec !== 'none' ? { acodec } : {}),
       ...(size !== null ? { size } : {}),
+      ...(formatId ? { formatId } : {}),
     };
   });
   return { info, inputs };

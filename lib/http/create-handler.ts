@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../config.js';
-import { probeSize } from '../relay/probe-size.js';
+import { probeInput } from '../relay/probe-index.js';
+import { probeVersion, resolveBinary } from '../process/binaries.js';
 import { MuxError } from '../errors.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { extractPage } from '../extract/extract.js';
@@ -70,6 +71,13 @@ export function createHandler(deps: HandlerDeps): Handler {
     onExtracted: (ms, ok) => metrics.countExtraction(ms, ok),
   });
   const running = new Map<Promise<unknown>, (reason: MuxError) => void>();
+  // The ffmpeg that makes the bytes is part of their ETag: the toolchain's (refreshed hourly, so an upgrade shows), else asked once.
+  let ffmpegLine: Promise<string> | undefined;
+  const ffmpegVersion = async (): Promise<string> => {
+    if (!deps.toolchain) return ffmpegLine ??= probeVersion(resolveBinary('ffmpeg', config.ffmpeg), '-version').then((line) => line ?? '');
+    if (!deps.toolchain.report()) await deps.toolchain.refresh();
+    return deps.toolchain.report()?.programs.ffmpeg.version ?? '';
+  };
   let closing = false;
 
   const ctx: DownloadContext = {
@@ -83,7 +91,8 @@ export function createHandler(deps: HandlerDeps): Handler {
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     // Not the client's signal: the answer is shared by HEAD and GET of the same extraction.
-    probe: (input) => probeSize(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs) }),
+    probe: (input) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs) }),
+    ffmpegVersion,
     track: (abort, done) => {
       running.set(done, abort);
       void done.then(() => running.delete(done));

@@ -1,33 +1,41 @@
 // One answer to "what will this download be?" for HEAD and GET alike: type,
-// file name and size headers come from here and nowhere else, so both send
-// the same ones, before ffmpeg starts.
+// file name, length, ETag and ranges come from here and nowhere else, so both
+// send the same, before ffmpeg starts.
 import { contentDisposition } from './content-disposition.js';
 import { outputFormat } from '../output-format.js';
 import type { FormatChoice } from '../extract/ytdlp-args.js';
-import type { MediaInput, Selection } from '../types.js';
-
-/** The exact size of one input, or undefined (see lib/relay/probe-size.ts). */
-export type SizeProbe = (input: MediaInput) => Promise<number | undefined>;
+import { measureOutput, type InputProber, type OutputMeasure } from '../mux/measure-output.js';
+import type { Selection } from '../types.js';
+import { outputEtag } from './etag.js';
 
 export interface OutputDescription {
   mimeType: string;
+  /** The exact body length (sent as Content-Length), when known. */
+  length: number | undefined;
+  /** Strong ETag, with an exact length only. */
+  etag: string | undefined;
   /** The sum of the inputs' exact sizes when every one is known, else yt-dlp's guess; a hint for progress bars. */
   estimatedSize: number | null;
+  /** The headers of a 200 with the whole body (a 206 changes the length and adds Content-Range). */
   headers: Record<string, string>;
 }
 
-/** Probed sizes per extraction result: a HEAD then a GET of the same page ask the media servers once. */
-const probed = new WeakMap<Selection, Promise<Array<number | undefined>>>();
+/** Measured per extraction result and choice: a HEAD then a GET of the same page ask the media servers once. */
+const measured = new WeakMap<Selection, Map<boolean, Promise<OutputMeasure>>>();
 
-export async function describeOutput(selection: Selection, choice: FormatChoice, probe: SizeProbe): Promise<OutputDescription> {
-  let sizes = probed.get(selection);
-  if (!sizes) {
-    sizes = Promise.all(selection.inputs.map(probe));
-    probed.set(selection, sizes);
-  }
-  const known = await sizes;
-  const exact = known.every((size) => size !== undefined) ? known.reduce<number>((sum, size) => sum + size!, 0) : null;
-  const estimatedSize = exact ?? selection.info.estimatedSize;
+function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProber): Promise<OutputMeasure> {
+  const bySelection = measured.get(selection) ?? new Map<boolean, Promise<OutputMeasure>>();
+  measured.set(selection, bySelection);
+  let measure = bySelection.get(audioOnly);
+  if (!measure) bySelection.set(audioOnly, measure = measureOutput(selection, audioOnly, probe));
+  return measure;
+}
+
+/** `ffmpeg` is the ffmpeg version line, part of the ETag. */
+export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string): Promise<OutputDescription> {
+  const { length, inputSizes } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
+  const known = inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
+  const estimatedSize = known ?? selection.info.estimatedSize;
   const { mimeType } = outputFormat(choice.audioOnly);
   const headers: Record<string, string> = {
     'content-type': mimeType,
@@ -35,7 +43,15 @@ export async function describeOutput(selection: Selection, choice: FormatChoice,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };
-  // A guess for progress bars only: a Content-Length from it would cut the file.
-  if (estimatedSize !== null) headers['x-estimated-content-length'] = String(estimatedSize);
-  return { mimeType, estimatedSize, headers };
+  if (length === undefined) {
+    headers['accept-ranges'] = 'none';
+    // A guess for progress bars only: a Content-Length from it would cut the file.
+    if (estimatedSize !== null) headers['x-estimated-content-length'] = String(estimatedSize);
+    return { mimeType, length, etag: undefined, estimatedSize, headers };
+  }
+  const etag = outputEtag({
+    inputs: selection.inputs.map((input, i) => ({ formatId: input.formatId, size: inputSizes[i] })), choice, ffmpeg, length,
+  });
+  Object.assign(headers, { 'content-length': String(length), 'accept-ranges': 'bytes', etag });
+  return { mimeType, length, etag, estimatedSize, headers };
 }

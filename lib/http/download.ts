@@ -9,7 +9,10 @@ import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
 import type { Ticket } from '../admission/admission-controller.js';
 import { clientSignal } from './client-signal.js';
-import { describeOutput, type SizeProbe } from './describe-output.js';
+import { describeOutput } from './describe-output.js';
+import type { InputProber } from '../mux/measure-output.js';
+import { answerRange, type RangeAnswer } from './range-request.js';
+import { ByteWindow } from './byte-window.js';
 import type { ExtractionCache } from './extraction-cache.js';
 import type { DownloadOutcome, Metrics } from './metrics.js';
 import type { DownloadQuery } from './query.js';
@@ -27,8 +30,10 @@ export interface DownloadContext {
   firstByteTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
-  /** The exact size of an input, asked of its media server (HEAD and GET send what it says). */
-  probe: SizeProbe;
+  /** An input's exact size and index, asked of its media server (HEAD and GET send what it gives). */
+  probe: InputProber;
+  /** ffmpeg's version line, part of every ETag. */
+  ffmpegVersion: () => Promise<string>;
   /** Registers a running download for shutdown: how to stop it, and when it is done. */
   track: (abort: (reason: MuxError) => void, done: Promise<unknown>) => void;
 }
@@ -59,7 +64,7 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
-    res.writeHead(200, (await describeOutput(selection, query, ctx.probe)).headers).end();
+    res.writeHead(200, (await describeOutput(selection, query, ctx.probe, await ctx.ffmpegVersion())).headers).end();
   } catch (error) {
     if (!clientGone() && !res.headersSent) {
       sendError(res, toMuxError(signal.aborted ? signal.reason : error), { retryAfterSeconds: ctx.retryAfterSeconds });
@@ -71,7 +76,7 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
   }
 }
 
-export async function handleDownload(_req: IncomingMessage, res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
+export async function handleDownload(req: IncomingMessage, res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
   const started = performance.now();
   const host = new URL(query.url).hostname;
   const ticket = admit(res, query, ctx);
@@ -87,23 +92,37 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // Asked of the media servers while this download waits for its slot.
+    const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version));
+    described.catch(() => {});
     await ticket.acquire(signal);
     // Waiting for a slot is fair; holding one without a byte (a dripping playlist or file) is not.
     firstByte = setTimeout(() => controller.abort(new MuxError('TIMEOUT', `no media arrived within ${Math.round(ctx.firstByteTimeoutMs / 1000)} s`)),
       ctx.firstByteTimeoutMs);
+    const output = await described;
+    const answer: RangeAnswer = output.length === undefined ? { status: 200 }
+      : answerRange(req.headers.range, [req.headers['if-range'] ?? []].flat().join(',') || undefined, output.etag!, output.length);
+    if (answer.status === 416) {
+      outcome = 'unsatisfiable';
+      return sendError(res, new MuxError('RANGE_NOT_SATISFIABLE', `the download is ${output.length} bytes long`),
+        { headers: { 'content-range': `bytes */${output.length}` } });
+    }
     // A refused URL gets one fresh extraction through the cache: its limit, its metrics.
     let fresh: Promise<Selection> | undefined;
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
-    const output = describeOutput(selection, query, ctx.probe);
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal });
+    const length = output.length !== undefined ? { length: output.length } : {};
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);
     clearTimeout(firstByte);
-    res.writeHead(200, (await output).headers);
-    bytes += first.length;
-    res.write(first);
-    await pumpBody(stream, res, { idleMs: ctx.idleTimeoutMs, stallMs: ctx.firstByteTimeoutMs }, (n) => { bytes += n; });
+    // A range is the same remux, run again: the bytes before it are made and dropped, the rest not made at all.
+    const window = answer.status === 206 ? new ByteWindow(answer.start, answer.end) : undefined;
+    res.writeHead(answer.status, answer.status === 206 ? {
+      ...output.headers, 'content-length': String(answer.end - answer.start + 1),
+      'content-range': `bytes ${answer.start}-${answer.end}/${output.length}`,
+    } : output.headers);
+    await pumpBody(stream, res, { idleMs: ctx.idleTimeoutMs, stallMs: ctx.firstByteTimeoutMs }, (n) => { bytes += n; }, { first, window });
   } catch (error) {
     failure = toMuxError(signal.aborted ? signal.reason : error);
     outcome = clientGone() ? 'client_aborted' : 'failed';
@@ -120,6 +139,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
     // The one place this download's ticket is given back: after its ffmpeg is gone.
     ticket.release();
     dispose();
+    if (stream?.overran) ctx.metrics.countLengthOverrun();
     ctx.metrics.countDownload(outcome, bytes);
     ctx.log({
       event: 'download', host, outcome, bytes, ms: Math.round(performance.now() - started),

@@ -21,9 +21,10 @@ export interface BuildInfo {
 /** A Prometheus label value: backslash, quote and newline escaped. */
 const labelValue = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-export type DownloadOutcome = 'completed' | 'client_aborted' | 'failed' | 'rejected_busy';
+/** How a download request ended; `unsatisfiable`: a Range past the end (wget -c on a finished file), answered 416. */
+export type DownloadOutcome = 'completed' | 'client_aborted' | 'failed' | 'rejected_busy' | 'unsatisfiable';
 
-const OUTCOMES: DownloadOutcome[] = ['completed', 'client_aborted', 'failed', 'rejected_busy'];
+const OUTCOMES: DownloadOutcome[] = ['completed', 'client_aborted', 'failed', 'rejected_busy', 'unsatisfiable'];
 
 export class Metrics {
   readonly #downloads = new Map<DownloadOutcome, number>(OUTCOMES.map((o) => [o, 0]));
@@ -31,10 +32,16 @@ export class Metrics {
   #extractionSeconds = 0;
   #extractions = 0;
   #extractionFailures = 0;
+  #lengthOverruns = 0;
 
   countDownload(outcome: DownloadOutcome, bytes: number): void {
     this.#downloads.set(outcome, this.#downloads.get(outcome)! + 1);
     this.#bytesSent += bytes;
+  }
+
+  /** A remux came out larger than its announced Content-Length: the transfer was cut. */
+  countLengthOverrun(): void {
+    this.#lengthOverruns += 1;
   }
 
   countExtraction(ms: number, ok: boolean): void {
@@ -61,6 +68,7 @@ export class Metrics {
     metric('passmux_extractions_queued', 'gauge', 'Page lookups waiting for a yt-dlp slot.', [['', cache.queued]]);
     metric('passmux_downloads_total', 'counter', 'Finished download requests by outcome.',
       OUTCOMES.map((o) => [`{outcome="${o}"}`, this.#downloads.get(o)!]));
+    metric('passmux_length_overruns_total', 'counter', 'Downloads cut because the remux passed its announced Content-Length.', [['', this.#lengthOverruns]]);
     metric('passmux_bytes_sent_total', 'counter', 'Media bytes sent to clients.', [['', this.#bytesSent]]);
     metric('passmux_extraction_seconds_total', 'counter', 'Time spent in yt-dlp.', [['', Number(this.#extractionSeconds.toFixed(3))]]);
     metric('passmux_extractions_total', 'counter', 'yt-dlp runs by result.', [['{result="ok"}', this.#extractions - this.#extractionFailures], ['{result="failed"}', this.#extractionFailures]]);

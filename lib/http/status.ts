@@ -9,6 +9,8 @@ export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   IS_PLAYLIST: 400,
   INVALID_REQUEST: 400,
   NOT_FOUND: 404,
+  // A Range that starts at or past the end of an exact-length download.
+  RANGE_NOT_SATISFIABLE: 416,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   // The request is fine; the media is of a kind passmux will not remux.

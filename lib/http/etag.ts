@@ -1,0 +1,25 @@
+// A strong ETag for an exact-length download, from what decides its bytes:
+// the chosen formats (ids and exact sizes), the quality choice, the ffmpeg
+// that remuxes, and the version of passmux's output (its ffmpeg arguments).
+// Never the media URLs: a re-extraction signs them anew, and a resume after
+// it must still match.
+import { createHash } from 'node:crypto';
+import { OUTPUT_VERSION } from '../output-format.js';
+import type { FormatChoice } from '../extract/ytdlp-args.js';
+
+export interface EtagParts {
+  /** Per input: yt-dlp's format id and the exact size its media server gave. */
+  inputs: ReadonlyArray<{ formatId: string | undefined; size: number | undefined }>;
+  choice: FormatChoice;
+  /** ffmpeg's version line ('' when unknown). */
+  ffmpeg: string;
+  length: number;
+}
+
+export function outputEtag(parts: EtagParts): string {
+  const key = JSON.stringify([
+    OUTPUT_VERSION, parts.ffmpeg, parts.length, Boolean(parts.choice.audioOnly), parts.choice.maxHeight ?? null,
+    parts.inputs.map((input) => [input.formatId ?? null, input.size ?? null]),
+  ]);
+  return `"pm${OUTPUT_VERSION}-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`;
+}
