@@ -3,6 +3,9 @@
 // keyframes are, and whether sizes, durations and composition offsets vary.
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
+import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+
+export { readBoxHeader } from './mp4-boxes.js';
 
 /** One track of an input, as the output-size bound needs it. */
 export interface TrackIndex {
@@ -25,58 +28,6 @@ export interface TrackIndex {
   /** Size of the sample description (`stsd`), which the output's moov repeats. */
   descriptionBytes: number;
 }
-
-export interface BoxHeader {
-  type: string;
-  /** Offset of the box from the buffer's or file's start. */
-  start: number;
-  /** Whole size, header included (a size-0 box runs to `limit`). */
-  size: number;
-  headerBytes: number;
-}
-
-/** The header of the box at `offset`, or undefined when fewer than its header's bytes are there. */
-export function readBoxHeader(buffer: Buffer, offset: number, limit = Infinity): BoxHeader | undefined {
-  if (offset + 8 > buffer.length) return undefined;
-  let size = buffer.readUInt32BE(offset);
-  const type = buffer.toString('latin1', offset + 4, offset + 8);
-  let headerBytes = 8;
-  if (size === 1) {
-    if (offset + 16 > buffer.length) return undefined;
-    size = Number(buffer.readBigUInt64BE(offset + 8));
-    headerBytes = 16;
-  } else if (size === 0) {
-    size = limit - offset;
-  }
-  if (size < headerBytes || !Number.isSafeInteger(size)) throw new Error(`bad ${JSON.stringify(type)} box size at ${offset}`);
-  return { type, start: offset, size, headerBytes };
-}
-
-/** The boxes directly inside [start, end) of `buffer`. */
-function* children(buffer: Buffer, start: number, end: number): Generator<BoxHeader> {
-  for (let offset = start; offset + 8 <= end;) {
-    const box = readBoxHeader(buffer, offset, end);
-    if (!box || box.start + box.size > end) throw new Error(`truncated ${box?.type ?? 'box'} at ${offset}`);
-    yield box;
-    offset += box.size;
-  }
-}
-
-function child(buffer: Buffer, parent: BoxHeader, path: string[]): BoxHeader | undefined {
-  let box: BoxHeader | undefined = parent;
-  for (const type of path) {
-    const within: BoxHeader = box;
-    box = undefined;
-    for (const candidate of children(buffer, within.start + within.headerBytes, within.start + within.size)) {
-      if (candidate.type === type) { box = candidate; break; }
-    }
-    if (!box) return undefined;
-  }
-  return box;
-}
-
-/** Start of a full box's payload (after version and flags). */
-const body = (box: BoxHeader) => box.start + box.headerBytes + 4;
 
 function readTimescale(buffer: Buffer, trak: BoxHeader): number {
   const mdhd = child(buffer, trak, ['mdia', 'mdhd']);
