@@ -6,6 +6,7 @@ export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
 export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
+export { measureSelection, type MeasureOptions, type OutputMeasure } from './mux/measure-output.js';
 export { startMux, type StartMuxOptions } from './mux/start-mux.js';
 export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type Ticket } from './admission/admission-controller.js';
 export { Semaphore } from './admission/semaphore.js';

@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createMuxStream, extractPage, isPlaylist, MuxError, type MuxStream } from '../../lib/index.js';
+import { createMuxStream, extractPage, isPlaylist, measureSelection, MuxError, type MuxStream } from '../../lib/index.js';
 import { parseItems } from '../playlist-items.js';
 import { downloadPlaylist } from './download-playlist.js';
 import { readCookiesOption } from '../cookies-option.js';
@@ -58,9 +58,12 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
     throw new CliError('FILE_EXISTS', `${target} already exists (use --force to overwrite)`);
   }
   const temp = toStdout ? undefined : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  // The exact size when the media servers give the inputs' sizes and indexes; the file is then exactly this long.
+  const { length } = await measureSelection(selection, { signal, audioOnly: options.audioOnly });
+  if (length !== undefined && !options.quiet) process.stderr.write(`Size: ${formatBytes(length)} (${length} bytes, exact)\n`);
   // cookiesFile again: a URL refused mid-way is looked up afresh, with the same login.
-  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly, cookiesFile });
-  const progress = createProgress(process.stderr, { quiet: options.quiet, total: stream.info.estimatedSize });
+  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly, cookiesFile, ...(length !== undefined ? { length } : {}) });
+  const progress = createProgress(process.stderr, { quiet: options.quiet, total: length ?? stream.info.estimatedSize });
   stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
   try {
     const sink = toStdout ? process.stdout : createWriteStream(temp!, { flags: 'wx' });

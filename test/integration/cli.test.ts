@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,14 +36,16 @@ describe('passmux CLI', () => {
   });
   after(() => Promise.all([site.close(), slowSite.close(), rm(dir, { recursive: true, force: true })]));
 
-  it('download saves an MP4 with both tracks under the title, with one plain summary line on a non-TTY stderr', async () => {
+  it('download prints the exact size, saves an MP4 of exactly that size with both tracks under the title, one plain summary line on a non-TTY stderr', async () => {
     const work = await mkdtemp(join(dir, 'dl-'));
     const { code, stderr } = await runCli(['download', site.pageUrl('h264')], work).done;
     assert.equal(code, 0, stderr);
     assert.deepEqual(await readdir(work), ['H264 clip.mp4'], 'no temporary file left');
     assert.deepEqual((await probeFile(join(work, 'H264 clip.mp4'))).streams.map((s) => s.type), ['video', 'audio']);
     assert.ok(!stderr.includes('\x1b') && !stderr.includes('\r'), 'no escape codes when stderr is not a terminal');
-    assert.match(stderr, /^Saved .*H264 clip\.mp4 — 1\.\d MB in \d+\.\d s \(.*\/s\)\n$/);
+    assert.match(stderr, /^Size: 1\.\d MB \(\d+ bytes, exact\)\nSaved .*H264 clip\.mp4 — 1\.\d MB in \d+\.\d s \(.*\/s\)\n$/);
+    const exact = Number(/\((\d+) bytes, exact\)/.exec(stderr)![1]);
+    assert.equal((await stat(join(work, 'H264 clip.mp4'))).size, exact);
   });
 
   it('-o - writes the same MP4 bytes to stdout', async () => {
@@ -106,9 +108,12 @@ describe('passmux CLI', () => {
   it('SIGINT mid-download exits 130, kills ffmpeg and leaves no partial file', async () => {
     const work = await mkdtemp(join(dir, 'sigint-'));
     const run = runCli(['download', slowSite.pageUrl('h264')], work);
-    // ffmpeg asking the fixture for media means the download is under way.
-    await once(slowSite.events, 'media');
-    const ffmpeg = childrenNamed(run.child.pid!, 'ffmpeg').map((p) => p.pid);
+    // The CLI itself asks for sizes and indexes first; media asked for once ffmpeg runs means the download is under way.
+    let ffmpeg: number[] = [];
+    while (ffmpeg.length === 0) {
+      await once(slowSite.events, 'media');
+      ffmpeg = childrenNamed(run.child.pid!, 'ffmpeg').map((p) => p.pid);
+    }
     assert.equal(ffmpeg.length, 1);
     run.child.kill('SIGINT');
     const { code } = await run.done;
