@@ -122,6 +122,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
       ...output.headers, 'content-length': String(answer.end - answer.start + 1),
       'content-range': `bytes ${answer.start}-${answer.end}/${output.length}`,
     } : output.headers);
+    // The remux is under way; the range's first byte may be many seconds off: let the client know it is coming.
+    if (window) res.flushHeaders();
     await pumpBody(stream, res, { idleMs: ctx.idleTimeoutMs, stallMs: ctx.firstByteTimeoutMs }, (n) => { bytes += n; }, { first, window });
   } catch (error) {
     failure = toMuxError(signal.aborted ? signal.reason : error);
