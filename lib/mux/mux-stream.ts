@@ -13,6 +13,8 @@ import { mapFfmpegFailure } from './map-error.js';
 import { FREE_BOX_MIN } from './output-bound.js';
 
 export const CHUNK_BYTES = 64 * 1024;
+/** The bound errs high by far less (README: measured padding); past this share, the output is short. */
+const MAX_PADDING_SHARE = 0.1;
 
 export interface MuxStreamOptions {
   signal?: AbortSignal;
@@ -116,9 +118,21 @@ export class MuxStream extends Readable {
     }
   }
 
-  /** A clean end: the padding that makes the announced length exact, then EOF. */
+  /**
+   * A clean end: the padding that makes the announced length exact, then EOF.
+   * Padding far beyond what the bound leaves means ffmpeg wrote much less than
+   * its inputs hold: a cut input it did not notice, never a file to complete.
+   */
   #end(): void {
-    if (this.#options.length !== undefined) this.push(freeBox(this.#options.length - this.#produced));
+    const { length } = this.#options;
+    if (length !== undefined) {
+      const padding = length - this.#produced;
+      if (padding > length * MAX_PADDING_SHARE + 1024 * 1024) {
+        return void this.destroy(new MuxError('MUX_FAILED', 'the remux came out much shorter than its inputs',
+          { detail: `ffmpeg wrote ${this.#produced} of at most ${length} bytes` }));
+      }
+      this.push(freeBox(padding));
+    }
     this.push(null);
   }
 

@@ -21,6 +21,8 @@ const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.6
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
 const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
 const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
+const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
+const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
 const benchTracks = (seconds: number): Track[] => [
   { file: `bench-${seconds}s-video.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
@@ -42,6 +44,8 @@ export const VIDEOS: Record<string, Video> = {
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
   'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
+  'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
+  'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
 };
 
 export interface FixtureOptions {

@@ -40,6 +40,9 @@ export const RECIPES: Record<string, string[] | Loop | Noise> = {
   'aac-audio.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '96k', '-vn'],
   'vp9-video.webm': [...video(CLIP_SECONDS), ...vp9, '-an'],
   'opus-audio.webm': [...audio(CLIP_SECONDS), '-c:a', 'libopus', '-b:a', '64k', '-vn'],
+  // Low-bitrate audio: where ffmpeg's per-sample index entries weigh most against the data (the exact-length bound).
+  'aac-32k.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '32k', '-vn'],
+  'opus-24k.webm': [...audio(CLIP_SECONDS), '-c:a', 'libopus', '-b:a', '24k', '-vn'],
   // Lossless, so it is large enough (~12 MB) to fill every socket buffer of a client that stops reading.
   'big.mp4': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=20', ...audio(20), '-c:v', 'libx264', '-preset', 'ultrafast',
     '-qp', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', '-shortest'],

@@ -100,4 +100,30 @@ describe('MuxStream settling', () => {
     await assert.rejects(drain(stream), (e: unknown) => e === reason);
     assert.ok(events.includes('terminate'));
   });
+
+  it('pads an announced length with one free box, exactly', async () => {
+    const { stream, stdout, exit } = start('', { length: 4 + 40 });
+    stdout.end(Buffer.from('mp4!'));
+    exit({ code: 0, signal: null });
+    const body = await drain(stream);
+    assert.equal(body.length, 44);
+    assert.equal(body.readUInt32BE(4), 40);
+    assert.equal(body.toString('latin1', 8, 12), 'free');
+    assert.equal(stream.length, 44);
+  });
+
+  it('fails, and says it overran, when ffmpeg writes past the announced length', async () => {
+    const { stream, stdout } = start('', { length: 16 });
+    stdout.write(Buffer.alloc(9));
+    await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && e.code === 'MUX_FAILED' && /larger than its announced length/.test(e.message));
+    assert.equal(stream.overran, true);
+  });
+
+  it('fails rather than pad an output far shorter than announced', async () => {
+    const { stream, stdout, exit } = start('', { length: 10 * 1024 * 1024 });
+    stdout.end(Buffer.alloc(1000));
+    exit({ code: 0, signal: null });
+    await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && /much shorter/.test(e.message));
+    assert.equal(stream.overran, false);
+  });
 });

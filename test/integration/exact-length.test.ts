@@ -1,0 +1,160 @@
+// Exact Content-Length on every whole-file shape the tests make: the body is
+// exactly as long as announced, ends with one top-level free box that pads
+// ffmpeg's output to it, pads by at most 0.5 % + 64 KiB, and plays. The same
+// choice gives the same bytes twice; ranges are the same bytes again.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { request } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { ensureMedia } from '../helpers/media.js';
+import { get, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
+import { probeFile } from '../helpers/probe.js';
+import { childrenNamed } from '../helpers/processes.js';
+
+/** What the issue allows the padding to be. */
+const allowed = (length: number) => 0.005 * length + 64 * 1024;
+
+/** Walks a body's top-level boxes as it streams past: their types and sizes, the byte count and a hash (nothing held). */
+async function walkBoxes(res: IncomingMessage): Promise<{ boxes: Array<[string, number]>; bytes: number; sha: string }> {
+  const boxes: Array<[string, number]> = [];
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let next = 0;
+  let pending = Buffer.alloc(0);
+  for await (const chunk of res) {
+    hash.update(chunk as Buffer);
+    pending = Buffer.concat([pending, chunk as Buffer]);
+    // pending starts at byte `bytes`; read every header that lies wholly in it.
+    while (next - bytes + 8 <= pending.length) {
+      const at = next - bytes;
+      let size = pending.readUInt32BE(at);
+      if (size === 1) {
+        if (at + 16 > pending.length) break;
+        size = Number(pending.readBigUInt64BE(at + 8));
+      }
+      boxes.push([pending.toString('latin1', at + 4, at + 8), size]);
+      next += size;
+    }
+    const keep = Math.max(0, Math.min(pending.length, next - bytes));
+    bytes += keep;
+    pending = pending.subarray(keep);
+  }
+  return { boxes, bytes: bytes + pending.length, sha: hash.digest('hex') };
+}
+
+const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string[] }> = [
+  { name: 'H.264/AAC, separate mp4 + m4a', page: 'h264', tracks: ['video', 'audio'] },
+  { name: 'VP9/Opus, separate webm', page: 'vp9', tracks: ['video', 'audio'] },
+  { name: 'moov-at-end single file', page: 'single', tracks: ['video', 'audio'] },
+  { name: 'audio only: AAC 96k', page: 'h264', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only: Opus 64k', page: 'vp9', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only: AAC 32k', page: 'low-aac', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only: Opus 24k', page: 'low-opus', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only, out of a moov-at-end single file', page: 'single', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'lossless 640x360 (~12 MB)', page: 'big', tracks: ['video', 'audio'] },
+];
+
+describe('exact Content-Length', () => {
+  let site: FixtureSite;
+  let passmux: TestServer;
+  let dir: string;
+  const url = (page: string, query = '') => `${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl(page))}${query}`;
+  before(async () => {
+    [site, passmux, dir] = await Promise.all([startFixtureSite(), startPassmux(), mkdtemp(join(tmpdir(), 'passmux-exact-'))]);
+  });
+  after(async () => {
+    await Promise.all([site.close(), passmux.close(), rm(dir, { recursive: true, force: true })]);
+    assert.equal(childrenNamed(process.pid, 'ffmpeg').length, 0);
+  });
+
+  for (const shape of SHAPES) {
+    it(`${shape.name}: exactly the announced length, a free box at the end within 0.5 % + 64 KiB, and it plays`, async (t) => {
+      const res = await get(url(shape.page, shape.query));
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['accept-ranges'], 'bytes');
+      const length = Number(res.headers['content-length']);
+      const body = await readBody(res);
+      assert.equal(body.length, length);
+      const start = lastBoxStart(body);
+      const padding = body.readUInt32BE(start);
+      assert.equal(body.toString('latin1', start + 4, start + 8), 'free');
+      assert.equal(start + padding, length, 'the free box ends the body');
+      assert.ok(padding <= allowed(length), `padding ${padding} > ${allowed(length)}`);
+      t.diagnostic(`${shape.name}: ${length} bytes, padding ${padding} (${(padding / length * 100).toFixed(3)} %)`);
+      const file = join(dir, `${shape.page}${shape.query ? '-a' : ''}.mp4`);
+      await writeFile(file, body);
+      const probe = await probeFile(file);
+      assert.deepEqual(probe.streams.map((s) => s.type), shape.tracks);
+      assert.ok(Math.abs(probe.duration - 10) < 0.5 || shape.page === 'big', `duration ${probe.duration}`);
+    });
+  }
+
+  it('long 1080p (120 s, ~360 MB): the bound holds and pads within 0.5 % + 64 KiB', async (t) => {
+    await Promise.all([ensureMedia('bench-120s-video.mp4'), ensureMedia('bench-120s-audio.m4a')]);
+    const res = await get(url('bench-120s'));
+    const length = Number(res.headers['content-length']);
+    const { boxes, bytes } = await walkBoxes(res);
+    assert.equal(bytes, length);
+    const [type, padding] = boxes.at(-1)!;
+    assert.equal(type, 'free');
+    assert.deepEqual(boxes.slice(0, 2).map(([name]) => name), ['ftyp', 'moov']);
+    assert.ok(padding <= allowed(length), `padding ${padding} > ${allowed(length)}`);
+    t.diagnostic(`long 1080p: ${length} bytes, padding ${padding} (${(padding / length * 100).toFixed(4)} %)`);
+  });
+
+  it('gives the same bytes and ETag twice; a range, a suffix and If-Range give the same bytes again', async () => {
+    const target = url('h264');
+    const [first, second] = await Promise.all([get(target), get(target)]);
+    const [a, b] = await Promise.all([readBody(first), readBody(second)]);
+    assert.ok(a.equals(b), 'two downloads of the same choice are byte-identical');
+    const etag = first.headers.etag!;
+    assert.equal(second.headers.etag, etag);
+    const ranged = (range: string, ifRange?: string) => new Promise<IncomingMessage>((resolve, reject) => {
+      request(target, { headers: { range, ...(ifRange ? { 'if-range': ifRange } : {}) }, agent: false }, resolve).on('error', reject).end();
+    });
+    const n = Math.floor(a.length * 0.7);
+    const tail = await ranged(`bytes=${n}-`, etag);
+    assert.equal(tail.statusCode, 206);
+    assert.equal(tail.headers['content-range'], `bytes ${n}-${a.length - 1}/${a.length}`);
+    assert.ok((await readBody(tail)).equals(a.subarray(n)));
+    const middle = await ranged('bytes=1000-1999');
+    assert.equal(middle.headers['content-length'], '1000');
+    assert.ok((await readBody(middle)).equals(a.subarray(1000, 2000)));
+    const suffix = await ranged('bytes=-500');
+    assert.ok((await readBody(suffix)).equals(a.subarray(a.length - 500)));
+    const changed = await ranged(`bytes=${n}-`, '"pm1-not-this-one"');
+    assert.equal(changed.statusCode, 200);
+    assert.ok((await readBody(changed)).equals(a));
+    const past = await ranged(`bytes=${a.length}-`);
+    assert.equal(past.statusCode, 416);
+    assert.equal(past.headers['content-range'], `bytes */${a.length}`);
+    await readBody(past);
+    await whenIdle(passmux.admission);
+  });
+
+  it('HEAD sends the GET\'s Content-Length, Accept-Ranges and ETag without starting ffmpeg', async () => {
+    const target = url('vp9', '&audioOnly=1');
+    const head = await get(target, 'HEAD');
+    head.resume();
+    assert.equal(childrenNamed(process.pid, 'ffmpeg').length, 0);
+    const res = await get(target);
+    for (const name of ['content-length', 'accept-ranges', 'etag']) assert.equal(head.headers[name], res.headers[name], name);
+    await readBody(res);
+  });
+});
+
+/** Offset of the last top-level box of a whole MP4 body. */
+function lastBoxStart(body: Buffer): number {
+  let last = 0;
+  for (let at = 0; at + 8 <= body.length;) {
+    last = at;
+    const size = body.readUInt32BE(at);
+    at += size === 1 ? Number(body.readBigUInt64BE(at + 8)) : size;
+  }
+  return last;
+}
