@@ -13,13 +13,15 @@ import { HLS_PAGE } from './hls-site.js';
 import { PLAIN_PAGE } from './plain-site.js';
 import { ensurePlainMedia, PLAIN_SECONDS } from './plain-source.js';
 import { median, memoryMb, spawnJsonLines, stop, stopAll, type JsonLinesProcess } from './measure.js';
+import { measureResume, RESUME_AT, RESUME_GOAL, resumeDetails, resumeTable, type ResumeRow } from './resume.js';
 import { runBareFfmpeg, runNodeRead, runPassmux, savePassmux, slowClients, type Run } from './scenarios.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /**
  * BENCH_ONLY=throughput or BENCH_ONLY=crowd runs one half; BENCH_ONLY=hls only the HLS rows (for tuning);
  * BENCH_ONLY=plain only the plain file server's source (its rows, its CPU split and its crowd); BENCH_ONLY=shapes
- * the two unthrottled whole-file sources side by side (fixture site and plain file server, rows and crowds).
+ * the two unthrottled whole-file sources side by side (fixture site and plain file server, rows and crowds);
+ * BENCH_ONLY=resume only the resume at 90 % (bench/resume.ts) on the whole-file sources.
  */
 const ONLY = process.env.BENCH_ONLY;
 const THROTTLE = 4_000_000;
@@ -133,18 +135,20 @@ function cpuSplit(rows: Row[]): string[] {
 const HLS_LABEL = `${HLS_SECONDS} s 1080p HLS, ${HLS_SEGMENT_SECONDS} s TS segments (~180 MB)`;
 const PLAIN_LABEL = `${PLAIN_SECONDS} s 1080p 5 Mbit/s + AAC (~400 MB), plain file server (64 KiB writes), unthrottled`;
 /** Which parts run: the fixture site's sources, the HLS ones, the plain file server's; the crowd on each. */
-const runFixture = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'hls' || ONLY === 'shapes';
-const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'plain' || ONLY === 'shapes';
+const runResume = ONLY === undefined || ONLY === 'resume';
+const runFixture = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'hls' || ONLY === 'shapes' || runResume;
+const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'plain' || ONLY === 'shapes' || runResume;
 
 console.error('preparing sources (cached after the first run)…');
 if (runFixture) {
   for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-video.mp4', 'bench-120s-audio.m4a']) await ensureMedia(name);
-  await ensureBenchHls();
+  await ensureBenchHls(); // the fixture process serves the HLS site too
 }
 if (runPlain) await ensurePlainMedia();
 const rows: Row[] = [];
 const crowd: string[] = [];
 const checks: string[] = [];
+const resumes: ResumeRow[] = [];
 let broken = false;
 try {
   const fast = runFixture ? await startFixture(0) : undefined;
@@ -159,7 +163,7 @@ try {
       { source: `${HLS_LABEL}, ${throttled}`, page: `${slow.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
     ] : []),
     ...(plain ? [{ source: PLAIN_LABEL, page: `${plain.origin}/watch/${PLAIN_PAGE}`, hls: false }] : []),
-  ].filter(({ source, hls }) => (ONLY === 'crowd' ? false : ONLY === 'hls' ? hls
+  ].filter(({ source, hls }) => (ONLY === 'crowd' || ONLY === 'resume' ? false : ONLY === 'hls' ? hls
     // The two unthrottled whole-file shapes side by side: the fixture site's and the plain file server's.
     : ONLY === 'shapes' ? !hls && source.endsWith('unthrottled') : true));
   let probedBytes: number | undefined;
@@ -191,7 +195,7 @@ try {
         : `BROKEN: ${off.length} of ${row.runs.length} timed runs sent ${off.map((r) => r.bytes).join(', ')} bytes instead of ${probedBytes}`}`);
     }
   }
-  const crowds = ONLY === 'throughput' || ONLY === 'hls' ? [] : [
+  const crowds = ONLY === 'throughput' || ONLY === 'hls' || ONLY === 'resume' ? [] : [
     ...(fast ? [{ label: 'relay, 120 s 1080p fixture site (16 KiB writes)', page: `${fast.origin}/watch/bench-120s` }] : []),
     ...(plain ? [{ label: `relay, ${PLAIN_SECONDS} s 1080p 5 Mbit/s plain file server (64 KiB writes)`, page: `${plain.origin}/watch/${PLAIN_PAGE}` }] : []),
   ];
@@ -202,6 +206,24 @@ try {
       await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
       const admitted = await slowClients(origin, page, 50, 200, 10_000);
       crowd.push(`- ${label}: server peak RSS ${memoryMb(proc.child.pid!).peak.toFixed(0)} MB (${admitted} streaming, the rest queued)`);
+    } finally {
+      await stop(proc.child);
+    }
+  }
+  // The resume at 90 %, on the whole-file sources (an HLS download has no exact length, so no ranges).
+  const resumeSources = !runResume ? [] : [
+    ...(fast ? [{ source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s` }] : []),
+    ...(slow ? [{ source: `20 s 1080p (~60 MB), ${throttled}`, page: `${slow.origin}/watch/bench-20s` }] : []),
+    ...(plain ? [{ source: PLAIN_LABEL, page: `${plain.origin}/watch/${PLAIN_PAGE}` }] : []),
+  ];
+  for (const { source, page } of resumeSources) {
+    console.error(`resume at ${RESUME_AT * 100} %, ${source}…`);
+    const { proc, origin } = await startPassmux({});
+    try {
+      await fetch(`${origin}/info?url=${encodeURIComponent(page)}`); // extraction cached, as for the throughput rows
+      const row = await measureResume(source, origin, page, proc, RUNS);
+      broken ||= !row.allMatched;
+      resumes.push(row);
     } finally {
       await stop(proc.child);
     }
@@ -217,5 +239,12 @@ console.log(`passmux benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus
 if (rows.length > 0) console.log(`${table(rows)}\n\nEach passmux run against the bare ffmpeg median of its source:\n${ratioRanges(rows).join('\n')}`);
 if (rows.length > 0) console.log(`\nWhere the passmux CPU goes (range over the ${RUNS} timed runs; server = Node: HTTP, relay, output; ffmpeg = its reaped children):\n${cpuSplit(rows).join('\n')}`);
 if (checks.length > 0) console.log(`\nOutput checks (ffprobe, every packet counted):\n${checks.join('\n')}`);
+if (resumes.length > 0) {
+  console.log(`\nResume at ${RESUME_AT * 100} % (each run: a whole GET /download, then Range: bytes=floor(${RESUME_AT} × length)- with If-Range: its ETag; `
+    + `TTFB = first body byte; TTFB ÷ full = median of each pair's own ratio, goal < ${RESUME_GOAL}; bytes match = the 206 had the right `
+    + `Content-Range and its bytes' SHA-256 equals that of the whole body's tail, in every pair, the warm-up's included):\n${resumeTable(resumes)}`);
+  const details = resumeDetails(resumes);
+  if (details.length > 0) console.log(`\nEach resume over the ${RUNS} timed runs:\n${details.join('\n')}`);
+}
 if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading what is buffered every 200 ms for 10 s:\n${crowd.join('\n')}`);
 if (broken) process.exitCode = 1;

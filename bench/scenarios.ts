@@ -20,7 +20,7 @@ export interface Run {
 /** No single run may take longer than this: a stalled transfer fails the bench instead of hanging it. */
 export const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_MS ?? 180_000);
 
-function get(url: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+export function get(url: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers, agent: false }, resolve).on('error', reject);
     req.setTimeout(RUN_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${url} in ${RUN_TIMEOUT_MS} ms`)));
@@ -105,7 +105,7 @@ export async function runBareFfmpeg(selection: Selection): Promise<Run> {
 }
 
 /** The next download the server logs (it logs one after its ffmpeg was reaped, so its CPU is counted by then). */
-function nextDownloadLog(server: JsonLinesProcess): Promise<Record<string, unknown>> {
+export function nextDownloadLog(server: JsonLinesProcess): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const onLine = (entry: Record<string, unknown>) => {
       if (entry.event !== 'download') return;
