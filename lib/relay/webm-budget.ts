@@ -14,6 +14,8 @@ import type { WebmHead } from './webm-index.js';
 
 /** Codecs whose frames may be presented out of decode order. */
 const REORDERING = /^V_MPEG4\/ISO\/AVC|^V_MPEGH\/ISO\/HEVC/;
+/** Keyframes are assumed no closer than this where the Cues may not list them all. */
+const MIN_GOP_SECONDS = 2;
 /** How far the frame count may fall short of duration ÷ the longest frame seen. */
 const FRAME_COUNT_SLACK = 0.9;
 
@@ -49,7 +51,8 @@ export function budgetOfWebm(head: WebmHead, cueTimes: number[] | undefined, siz
     if (!cueTimes || cueTimes.length === 0) return undefined;
     const edges = [...cueTimes, nanoseconds].sort((a, b) => a - b);
     const gap = Math.max(edges[0]!, ...edges.slice(1).map((t, i) => t - edges[i]!));
-    keyframes = cueTimes.length + 1;
+    // Muxers cue every keyframe (ffmpeg) or every cluster (others): allow for a keyframe every 2 s besides.
+    keyframes = Math.max(cueTimes.length, Math.ceil(head.seconds / MIN_GOP_SECONDS)) + 1;
     maxGopSamples = Math.ceil(gap / frame.min) + 1;
   }
   return {
