@@ -102,6 +102,8 @@ async function save() {
   showProgress('Preparing the video…', null);
   let started = 0;
   let lastPaint = 0;
+  // A notice that progress must not paint over at once, and until when it holds.
+  let notice = { text: '', until: 0 };
   try {
     const writable = await handle.createWritable();
     const bytes = await saveTo(writable, downloadPath(current.url, quality), {
@@ -113,7 +115,17 @@ async function save() {
         if (now - lastPaint < 100) return;
         lastPaint = now;
         const { percent, text } = describeProgress({ bytes: done, total, elapsedMs: now - started });
-        showProgress(text, percent);
+        showProgress(now < notice.until ? notice.text : text, percent);
+      },
+      onResume: (state) => {
+        if (state === 'restarting') {
+          started = performance.now();
+          notice = { text: 'The video changed on the server — starting over.', until: started + 3000 };
+          showProgress(notice.text, 0);
+        } else {
+          // Until bytes flow again; the bar stays where the file stopped.
+          ui.progressText.textContent = 'Connection lost — resuming…';
+        }
       },
     });
     showProgress(`Done — saved ${formatBytes(bytes)} to ${handle.name}`, 100, 'done');

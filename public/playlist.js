@@ -89,7 +89,9 @@ export function showPlaylist(playlist) {
 function paintEntry(row, update) {
   const { state } = update;
   row.li.dataset.state = state;
-  row.bar.hidden = state !== 'saving';
+  row.bar.hidden = !['saving', 'resuming', 'restarting'].includes(state);
+  // Progress would paint over this at once: hold it a few seconds.
+  if (state === 'restarting') row.painted = performance.now() + 3000;
   if (state === 'saving') {
     const now = performance.now();
     if (update.bytes > 0 && now - row.painted < 100) return;
@@ -104,6 +106,8 @@ function paintEntry(row, update) {
     waiting: 'Waiting…',
     starting: 'Preparing…',
     busy: `The server is busy — retrying in ${update.left} s`,
+    resuming: `${update.name} · Connection lost — resuming…`,
+    restarting: `${update.name} · The video changed on the server — starting over.`,
     done: `Saved as ${update.name} — ${formatBytes(update.bytes ?? 0)}`,
     failed: update.message,
     cancelled: 'Cancelled — nothing was kept.',

@@ -43,7 +43,9 @@ async function createWritable(dir, name, response) {
 
 /** One entry into `dir`; resolves with { name, bytes }, throws a DownloadError with no file left behind. */
 async function saveEntry(dir, entry, { quality, signal, claimed, report }) {
-  const response = await openDownload(downloadPath(entry.url, quality), { signal, onBusy: (left) => report({ state: 'busy', left }) });
+  const path = downloadPath(entry.url, quality);
+  const onBusy = (left) => report({ state: 'busy', left });
+  const response = await openDownload(path, { signal, onBusy });
   const fallback = `Entry ${entry.index}.${quality === 'audio' ? 'm4a' : 'mp4'}`;
   const name = await claimName(dir, filenameFromDisposition(response.headers.get('content-disposition')) ?? fallback, claimed);
   const writable = await createWritable(dir, name, response);
@@ -51,7 +53,9 @@ async function saveEntry(dir, entry, { quality, signal, claimed, report }) {
   report({ state: 'saving', name, bytes: 0, total: null, elapsedMs: 0 });
   try {
     const bytes = await writeDownload(response, writable, {
-      signal, onProgress: (done, total) => report({ state: 'saving', name, bytes: done, total, elapsedMs: performance.now() - started }),
+      path, signal, onBusy,
+      onProgress: (done, total) => report({ state: 'saving', name, bytes: done, total, elapsedMs: performance.now() - started }),
+      onResume: (state) => report({ state, name }),
     });
     return { name, bytes };
   } catch (error) {
@@ -64,9 +68,10 @@ async function saveEntry(dir, entry, { quality, signal, claimed, report }) {
 /**
  * Saves `entries` into `dir`. `onEntry(entry, update)` hears each entry's way:
  * { state: 'starting' | 'busy' (left) | 'saving' (name, bytes, total, elapsedMs)
- * | 'done' (name, bytes) | 'failed' (message) | 'cancelled' }. A failed entry
- * does not stop the others; `signal` stops the running ones (their files
- * removed) and starts no more. Resolves once every started entry has ended.
+ * | 'resuming' | 'restarting' (name) | 'done' (name, bytes) | 'failed' (message)
+ * | 'cancelled' }. A failed entry does not stop the others; `signal` stops the
+ * running ones (their files removed) and starts no more. Resolves once every
+ * started entry has ended.
  */
 export async function saveAllTo(dir, entries, { quality, signal, onEntry }) {
   const claimed = new Set();

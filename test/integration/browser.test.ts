@@ -5,33 +5,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { FixtureSite } from '../helpers/fixture-site.js';
-import { startBrowserRig, ARTIFACTS, skip, type BrowserRig } from '../helpers/browser-rig.js';
+import { startBrowserRig, ARTIFACTS, fakeSavePicker, readSavedFile, skip, type BrowserRig } from '../helpers/browser-rig.js';
 import { startPassmux, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 
-
-/** Stands in for the native file dialog: hands out files in the origin-private file system. */
-const fakePicker = () => {
-  (window as any).showSaveFilePicker = async (options: { suggestedName: string }) => {
-    const root = await navigator.storage.getDirectory();
-    (window as any).__picked = options.suggestedName;
-    return root.getFileHandle(options.suggestedName, { create: true });
-  };
-};
-
-async function readSavedFile(page: Page, name: string): Promise<Buffer | null> {
-  const base64 = await page.evaluate(async (file) => {
-    const root = await navigator.storage.getDirectory();
-    let handle;
-    try { handle = await root.getFileHandle(file); } catch { return null; }
-    const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-  }, name);
-  return base64 === null ? null : Buffer.from(base64, 'base64');
-}
 
 describe('web page in Chromium', { skip }, () => {
   let browser: Browser;
@@ -50,7 +28,7 @@ describe('web page in Chromium', { skip }, () => {
 
   async function openPage(origin = passmux.origin, picker = true): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
-    if (picker) await context.addInitScript(fakePicker);
+    if (picker) await context.addInitScript(fakeSavePicker);
     else await context.addInitScript(() => { delete (window as any).showSaveFilePicker; });
     const page = await context.newPage();
     await page.goto(`${origin}/`);
@@ -113,14 +91,20 @@ describe('web page in Chromium', { skip }, () => {
     await page.context().close();
   });
 
-  it('says "Download interrupted" and discards the file when the transfer is cut mid-way', async () => {
-    const { page, logged } = await saveUntilBytesFlow(slowSite.pageUrl('vp9'));
-    // ffmpeg dying mid-stream makes the server cut the connection.
+  it('resumes by itself when the server cuts the transfer mid-way, and the file is whole', async () => {
+    const { page } = await saveUntilBytesFlow(slowSite.pageUrl('vp9'));
+    const logged = passmux.nextLogs(2);
+    // ffmpeg dying mid-stream makes the server cut the connection: the page asks for the rest.
     process.kill(childrenNamed(process.pid, 'ffmpeg')[0]!.pid, 'SIGKILL');
-    await page.waitForSelector('#progress.failed');
-    assert.equal(await page.textContent('#progress-text'), 'Download interrupted — the partial file was discarded.');
-    assert.equal((await logged)[0]!.outcome, 'failed');
-    assert.equal(await readSavedFile(page, 'VP9 clip.mp4'), null);
+    await page.waitForFunction(() => document.getElementById('progress-text')!.textContent === 'Connection lost — resuming…');
+    await page.waitForSelector('#progress.done');
+    const [cut, rest] = await logged;
+    assert.equal(cut!.outcome, 'failed');
+    assert.equal(rest!.outcome, 'completed');
+    const saved = await readSavedFile(page, 'VP9 clip.mp4');
+    assert.ok(saved);
+    await writeFile(join(dir, 'resumed.mp4'), saved);
+    assert.deepEqual((await probeFile(join(dir, 'resumed.mp4'))).streams.map((s) => s.type), ['video', 'audio']);
     await page.context().close();
   });
 
