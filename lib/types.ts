@@ -87,6 +87,8 @@ export interface TrackBudget {
   edgeDurations: boolean;
   /** The sample description the output's moov repeats. */
   descriptionBytes: number;
+  /** ffmpeg may copy it without its parsers, so a resume may feed it zeros (MP4 H.264 and AAC only). */
+  blindCopy?: boolean;
 }
 
 /** The chosen formats of one page. */

@@ -14,6 +14,8 @@ export interface OutputDescription {
   length: number | undefined;
   /** Strong ETag, with an exact length only. */
   etag: string | undefined;
+  /** Per input, ffmpeg copies it blind (see measureOutput). */
+  blind: boolean[];
   /** The sum of the inputs' exact sizes when every one is known, else yt-dlp's guess; a hint for progress bars. */
   estimatedSize: number | null;
   /** The headers of a 200 with the whole body (a 206 changes the length and adds Content-Range). */
@@ -33,7 +35,7 @@ function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProbe
 
 /** `ffmpeg` is the ffmpeg version line, part of the ETag. */
 export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string): Promise<OutputDescription> {
-  const { length, inputSizes } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
+  const { length, inputSizes, blind } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
   const known = inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
   const estimatedSize = known ?? selection.info.estimatedSize;
   const { mimeType } = outputFormat(choice.audioOnly);
@@ -47,11 +49,11 @@ export async function describeOutput(selection: Selection, choice: FormatChoice,
     headers['accept-ranges'] = 'none';
     // A guess for progress bars only: a Content-Length from it would cut the file.
     if (estimatedSize !== null) headers['x-estimated-content-length'] = String(estimatedSize);
-    return { mimeType, length, etag: undefined, estimatedSize, headers };
+    return { mimeType, length, etag: undefined, estimatedSize, headers, blind };
   }
   const etag = outputEtag({
     inputs: selection.inputs.map((input, i) => ({ formatId: input.formatId, size: inputSizes[i] })), choice, ffmpeg, length,
   });
   Object.assign(headers, { 'content-length': String(length), 'accept-ranges': 'bytes', etag });
-  return { mimeType, length, etag, estimatedSize, headers };
+  return { mimeType, length, etag, estimatedSize, headers, blind };
 }

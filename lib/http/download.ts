@@ -10,7 +10,7 @@ import type { MuxStream } from '../mux/mux-stream.js';
 import type { Ticket } from '../admission/admission-controller.js';
 import { clientSignal } from './client-signal.js';
 import { describeOutput } from './describe-output.js';
-import type { InputProber } from '../mux/measure-output.js';
+import { planSkip, type InputProber } from '../mux/measure-output.js';
 import { answerRange, type RangeAnswer } from './range-request.js';
 import { ByteWindow } from './byte-window.js';
 import type { ExtractionCache } from './extraction-cache.js';
@@ -37,6 +37,9 @@ export interface DownloadContext {
   /** Registers a running download for shutdown: how to stop it, and when it is done. */
   track: (abort: (reason: MuxError) => void, done: Promise<unknown>) => void;
 }
+
+/** Ranges starting earlier are cheaper to re-read than to plan (one more read of the inputs' indexes). */
+const SKIP_PLAN_FROM = 1024 * 1024;
 
 /**
  * Gate 1 for HEAD and GET alike: a ticket, or a 503 with `Retry-After`
@@ -111,7 +114,9 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     let fresh: Promise<Selection> | undefined;
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
     const length = output.length !== undefined ? { length: output.length } : {};
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length });
+    // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
+    const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe) : undefined;
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

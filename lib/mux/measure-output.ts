@@ -5,25 +5,43 @@ import { egressPolicy } from '../egress/guard.js';
 import { DEFAULT_RELAY } from '../config.js';
 import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
 import { probeInput, type InputProbe } from '../relay/probe-index.js';
-import type { MediaInput, Selection } from '../types.js';
-import { boundForInputs } from './output-bound.js';
+import type { MediaInput, Selection, TrackBudget } from '../types.js';
+import { boundForInputs, mappedTracks } from './output-bound.js';
+import { planBlanks, type Blanks } from './skip-plan.js';
 
-/** Asks one input's media server for its size and index. */
-export type InputProber = (input: MediaInput) => Promise<InputProbe>;
+/** Asks one input's media server for its size and index (`tables`: and where each sample sits). */
+export type InputProber = (input: MediaInput, tables?: boolean) => Promise<InputProbe>;
 
 export interface OutputMeasure {
   /** The body's exact length, or undefined (a fragmented input, a server without sizes or ranges, an index we cannot read). */
   length: number | undefined;
   /** Each input's exact size, as its media server said. */
   inputSizes: Array<number | undefined>;
+  /** Per input: ffmpeg copies it without its parsers (`-fflags +noparse+nofillin`), so a resume may feed it zeros. */
+  blind: boolean[];
 }
 
+/** Every track ffmpeg takes from an input may be copied blind. */
+const isBlind = (tracks: readonly TrackBudget[] | undefined) => tracks !== undefined && tracks.length > 0 && tracks.every((track) => track.blindCopy === true);
+
 export async function measureOutput(selection: Selection, audioOnly: boolean, probe: InputProber): Promise<OutputMeasure> {
-  const probes = await Promise.all(selection.inputs.map(probe));
+  const probes = await Promise.all(selection.inputs.map((input) => probe(input)));
   const inputSizes = probes.map((p) => p.size);
   const sized = inputSizes.every((size) => size !== undefined);
   const length = sized ? boundForInputs(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tracks ? { tracks: probes[i]!.tracks } : {}) })), audioOnly) : undefined;
-  return { length, inputSizes };
+  // Only with an exact length: that is when a resume may come.
+  const blind = selection.inputs.map((input, i) => length !== undefined && isBlind(mappedTracks(input.kind, probes[i]!.tracks, audioOnly)));
+  return { length, inputSizes, blind };
+}
+
+/**
+ * For a body wanted from byte `skip` on: per input, the byte ranges the relay
+ * may serve as zeros (lib/mux/skip-plan.ts). Reads the indexes again, with
+ * their sample tables (a resume is rare; tables are not kept between requests).
+ */
+export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber): Promise<Blanks[]> {
+  const probes = await Promise.all(selection.inputs.map((input) => probe(input, true)));
+  return planBlanks(selection.inputs.map((input, i) => ({ kind: input.kind, ...probes[i] })), audioOnly, skip);
 }
 
 export interface MeasureOptions extends EnvDefaultable {
@@ -36,5 +54,5 @@ export function measureSelection(selection: Selection, given: MeasureOptions = {
   const options = withEnvDefaults(given);
   const policy = egressPolicy(options);
   const signal = options.signal ?? AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs);
-  return measureOutput(selection, options.audioOnly ?? false, (input) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal }));
+  return measureOutput(selection, options.audioOnly ?? false, (input, tables) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal, tables }));
 }

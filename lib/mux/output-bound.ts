@@ -41,6 +41,27 @@ function samplesIn(track: TrackBudget, seconds: number): number {
   return Math.min(track.samples, Math.ceil(seconds * perSecond) + 16);
 }
 
+/** Bytes that do not grow with the media: ftyp, moov, mfra's headers, the smallest padding box. */
+export function fixedBytes(tracks: readonly TrackBudget[]): number {
+  return FTYP + MOOV_FIXED + MFRA_FIXED + FREE_BOX_MIN + tracks.reduce((sum, track) => sum + MOOV_PER_TRACK + track.descriptionBytes + TFRA_FIXED, 0);
+}
+
+/** Bytes each fragment costs beyond its samples' trun entries and data. */
+export function fragmentBytes(tracks: readonly TrackBudget[]): number {
+  // Past 4 GB an mdat may need its 64-bit header.
+  const mdatHeader = tracks.reduce((sum, track) => sum + track.payload, 0) > 0xffffffff ? 8 : 0;
+  return FRAGMENT_FIXED + mdatHeader + tracks.length * (TRAF_FIXED + TFRA_ENTRY);
+}
+
+/** The longest a fragment may last, in seconds. */
+export function longestFragmentSeconds(tracks: readonly TrackBudget[], every: number | undefined): number {
+  const video = tracks.find((track) => track.kind === 'video');
+  const seconds = Math.max(0, ...tracks.map((track) => track.seconds));
+  // The last fragment also holds whatever audio outlasts the video.
+  if (video) return video.maxGopSamples * video.maxSampleSeconds + Math.max(0, seconds - video.seconds);
+  return every ? every + 1 : seconds;
+}
+
 /** The most bytes ffmpeg may write for these tracks, plus the smallest padding box. */
 export function boundOutputSize(tracks: readonly TrackBudget[], options: BoundOptions): number {
   const video = tracks.find((track) => track.kind === 'video');
@@ -48,14 +69,9 @@ export function boundOutputSize(tracks: readonly TrackBudget[], options: BoundOp
   const seconds = Math.max(0, ...tracks.map((track) => track.seconds));
   const every = options.audioFragmentSeconds;
   const fragments = video ? video.keyframes + 1 : every ? Math.floor(seconds / every) + 2 : 2;
-  // The last fragment also holds whatever audio outlasts the video.
-  const longestFragment = video ? video.maxGopSamples * video.maxSampleSeconds + Math.max(0, seconds - video.seconds) : every ? every + 1 : seconds;
-  let total = FTYP + MOOV_FIXED + MFRA_FIXED + FREE_BOX_MIN;
-  // Past 4 GB an mdat may need its 64-bit header.
-  const mdatHeader = tracks.reduce((sum, track) => sum + track.payload, 0) > 0xffffffff ? 8 : 0;
-  total += fragments * (FRAGMENT_FIXED + mdatHeader + tracks.length * (TRAF_FIXED + TFRA_ENTRY));
+  const longestFragment = longestFragmentSeconds(tracks, every);
+  let total = fixedBytes(tracks) + fragments * fragmentBytes(tracks);
   for (const track of tracks) {
-    total += MOOV_PER_TRACK + track.descriptionBytes + TFRA_FIXED;
     total += track.payload + track.samples * track.sampleBytes;
     const edge = track === video ? track.maxGopSamples : samplesIn(track, longestFragment);
     if (track.edgeDurations) total += 2 * 4 * Math.min(track.samples, edge);
@@ -68,22 +84,26 @@ export interface BoundInput extends Pick<MediaInput, 'kind'> {
   tracks?: readonly TrackBudget[];
 }
 
-/** The tracks ffmpeg maps from `input` (as ffmpeg-args.ts does): its first video and/or first audio. */
-function mappedTracks(input: BoundInput, audioOnly: boolean): TrackBudget[] | undefined {
-  const first = (kind: TrackBudget['kind']) => input.tracks?.find((track) => track.kind === kind);
-  const kinds: TrackBudget['kind'][] = input.kind === 'audio' ? ['audio'] : input.kind === 'video' ? (audioOnly ? [] : ['video'])
+/**
+ * Of an input's tracks (anything with a kind), the ones ffmpeg maps, as
+ * ffmpeg-args.ts asks: its first video and/or first audio. Undefined when
+ * they are unknown, or a video or audio input lacks its track (an av input
+ * may lack one: `-map v:0?`).
+ */
+export function mappedTracks<T extends { kind: 'video' | 'audio' }>(kind: MediaInput['kind'], tracks: readonly T[] | undefined, audioOnly: boolean): T[] | undefined {
+  const first = (wanted: T['kind']) => tracks?.find((track) => track.kind === wanted);
+  const kinds: Array<T['kind']> = kind === 'audio' ? ['audio'] : kind === 'video' ? (audioOnly ? [] : ['video'])
     : audioOnly ? ['audio'] : ['video', 'audio'];
-  const tracks = kinds.map(first).filter((track) => track !== undefined);
-  // A video or audio input must give its track; an av input may lack one (`-map v:0?`).
-  if (!input.tracks || (input.kind !== 'av' && tracks.length < kinds.length)) return undefined;
-  return tracks;
+  const mapped = kinds.map(first).filter((track) => track !== undefined);
+  if (!tracks || (kind !== 'av' && mapped.length < kinds.length)) return undefined;
+  return mapped;
 }
 
 /** The output's exact-length bound, or undefined when some input's index is unknown. */
 export function boundForInputs(inputs: readonly BoundInput[], audioOnly: boolean): number | undefined {
   const tracks: TrackBudget[] = [];
   for (const input of inputs) {
-    const mapped = mappedTracks(input, audioOnly);
+    const mapped = mappedTracks(input.kind, input.tracks, audioOnly);
     if (!mapped) return undefined;
     tracks.push(...mapped);
   }

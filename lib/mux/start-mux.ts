@@ -11,6 +11,7 @@ import type { MediaInput, Selection } from '../types.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
+import type { Blanks } from './skip-plan.js';
 
 /** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -29,6 +30,10 @@ export interface StartMuxOptions extends EnvDefaultable {
    * to it, and fails rather than pass it. @default none: ffmpeg's bytes as they come
    */
   length?: number;
+  /** Per input, byte ranges the relay serves as zeros instead of fetching (a resume: lib/mux/skip-plan.ts). @default none */
+  blanks?: ReadonlyArray<Blanks>;
+  /** Per input, copy it without ffmpeg's parsers (from `measureOutput`; needed for `blanks`). @default none */
+  blind?: readonly boolean[];
 }
 
 /**
@@ -44,6 +49,7 @@ async function viaRelay(selection: Selection, options: StartMuxOptions, signal: 
   return relay.register(targets.map((target, index) => ({
     ...target,
     ...(refresh ? { refresh: () => refresh(index).then(prepare) } : {}),
+    ...(options.blanks?.[index]?.length ? { blanks: options.blanks[index] } : {}),
   })), relayOptions);
 }
 
@@ -65,7 +71,7 @@ export async function startMux(selection: Selection, given: StartMuxOptions = {}
     session = await viaRelay(selection, options, signal ?? new AbortController().signal);
     const relayed = session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input) })), { audioOnly });
+    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input), blind: options.blind?.[i] === true })), { audioOnly });
     const proc = spawnGroup(command, args);
     // Bound before ffmpeg can connect (same tick as the spawn): only this process may read the tokens.
     if (proc.child.pid !== undefined) relayed.bind(proc.child.pid);

@@ -36,3 +36,27 @@ export function splitRanges(from: number, to: number, size: number): Array<[numb
   for (let start = from; start <= to; start += size) out.push([start, Math.min(start + size - 1, to)]);
   return out;
 }
+
+/** A piece of [from, to]: fetched, or (blank) served as zeros. */
+export interface Piece { start: number; end: number; blank: boolean }
+
+/**
+ * [from, to] cut into pieces of at most `size` bytes to fetch, around the
+ * `blanks` (sorted, disjoint, inclusive ranges) served as zeros whole.
+ */
+export function splitAroundBlanks(from: number, to: number, size: number, blanks: ReadonlyArray<readonly [number, number]>): Piece[] {
+  const pieces: Piece[] = [];
+  const fetch = (start: number, end: number) => {
+    for (const [s, e] of splitRanges(start, end, size)) pieces.push({ start: s, end: e, blank: false });
+  };
+  let at = from;
+  for (const [start, end] of blanks) {
+    if (end < at || start > to) continue;
+    if (start > at) fetch(at, start - 1);
+    const blankEnd = Math.min(end, to);
+    pieces.push({ start: Math.max(start, at), end: blankEnd, blank: true });
+    at = blankEnd + 1;
+  }
+  if (at <= to) fetch(at, to);
+  return pieces;
+}

@@ -24,8 +24,19 @@ export interface InOrderOptions {
   start: (index: number) => Chunk;
 }
 
+/** One shared block of zeros for blank chunks: never written to, so any number of writes may hold it. */
+const ZEROS = Buffer.alloc(256 * 1024);
+
+async function writeZeros(chunk: Chunk, out: Writable, signal: AbortSignal): Promise<void> {
+  for (let left = chunk.length; left > 0; left -= ZEROS.length) {
+    if (!out.write(ZEROS.subarray(0, Math.min(left, ZEROS.length)))) await drained(out);
+    if (signal.aborted) throw abortError(signal);
+  }
+}
+
 /** Flushes what the chunk read ahead, then lets it stream straight to `out`. */
 async function promote(chunk: Chunk, out: Writable, budget: ByteBudget, signal: AbortSignal): Promise<void> {
+  if (chunk.blank) return writeZeros(chunk, out, signal);
   while (chunk.buffers.length > 0) {
     const buffer = chunk.buffers.shift()!;
     budget.give(buffer.length);

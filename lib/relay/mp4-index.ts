@@ -4,6 +4,7 @@
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
 import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+import { isBlindCopy } from './mp4-codec.js';
 
 export { readBoxHeader } from './mp4-boxes.js';
 
@@ -27,6 +28,8 @@ export interface TrackIndex {
   compositionOffsets: boolean;
   /** Size of the sample description (`stsd`), which the output's moov repeats. */
   descriptionBytes: number;
+  /** ffmpeg may copy it blind (lib/relay/mp4-codec.ts). */
+  blindCopy: boolean;
 }
 
 function readTimescale(buffer: Buffer, trak: BoxHeader): number {
@@ -112,6 +115,7 @@ function readTrack(buffer: Buffer, trak: BoxHeader): TrackIndex | undefined {
     durationsVary,
     compositionOffsets: hasOffsets(buffer, child(buffer, stbl, ['ctts'])),
     descriptionBytes: stsd.size,
+    blindCopy: isBlindCopy(buffer, stsd),
   };
 }
 
@@ -157,5 +161,6 @@ export function budgetOfTrack(track: TrackIndex): TrackBudget {
     sampleBytes: 4 * (Number(track.sizesVary) + Number(track.durationsVary) + Number(track.compositionOffsets)),
     edgeDurations: !track.durationsVary,
     descriptionBytes: track.descriptionBytes,
+    blindCopy: track.blindCopy,
   };
 }

@@ -8,25 +8,36 @@ import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput, TrackBudget } from '../types.js';
 import { budgetOfTrack, parseMoov, readBoxHeader } from './mp4-index.js';
+import { readSampleTables, type SampleTable } from './mp4-samples.js';
 import { readWhole } from './read-whole.js';
 import { UpstreamSource } from './upstream-source.js';
 import { budgetOfWebm } from './webm-budget.js';
-import { cuesExtent, parseCueTimes, parseWebmHead } from './webm-index.js';
+import { cuesExtent, parseCueTimes, parseWebmHead, type WebmHead } from './webm-index.js';
 
 export interface ProbeOptions {
   policy: EgressPolicy;
   readTimeoutMs: number;
   signal: AbortSignal;
+  /** Also read where each sample sits (MP4 only; a resume's skip plan). @default false */
+  tables?: boolean;
 }
 
-/** An input's exact size, and its first video and first audio track when its index could be read. */
+/** An input's exact size, and its audio and video tracks when its index could be read. */
 export interface InputProbe {
   size: number | undefined;
   tracks?: TrackBudget[];
+  /** With `tables`: the same tracks' sample tables. */
+  tables?: SampleTable[];
 }
 
-/** The first bytes read of every input: an MP4's leading boxes, a WebM's headers and first blocks. */
-const HEAD_BYTES = 256 * 1024;
+type Indexed = Pick<InputProbe, 'tracks' | 'tables'> | undefined;
+
+/** The first bytes read of every input: an MP4's leading boxes (a larger moov is read next), a WebM's headers and first blocks. */
+const HEAD_BYTES = 64 * 1024;
+/** A WebM whose first blocks did not fit (a large first keyframe) is read this far. */
+const WEBM_HEAD_BYTES = 1024 * 1024;
+/** Blocks of the first cluster that tell a WebM track's frame spacing well enough. */
+const WEBM_SAMPLE_BLOCKS = 8;
 /** A moov or Cues larger than this is not read (a 3-hour video's moov is a few MB). */
 const MAX_INDEX_BYTES = 32 * 1024 * 1024;
 /** Top-level boxes stepped over, at most, looking for the moov. */
@@ -38,7 +49,7 @@ const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 /** Boxes an MP4 file may open with; anything else is not walked as one. */
 const MP4_OPENINGS = new Set(['ftyp', 'moov', 'free', 'skip', 'wide', 'mdat']);
 
-async function readMp4Index(head: Buffer, size: number, read: ReadRange): Promise<TrackBudget[] | undefined> {
+async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables: boolean): Promise<Indexed> {
   let buffer = head;
   let base = 0;
   for (let offset = 0, hops = 0; offset < size && hops < MAX_HOPS; hops++) {
@@ -52,15 +63,30 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange): Promis
     if (box.type === 'moov') {
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
-      return parseMoov(whole).map(budgetOfTrack);
+      return { tracks: parseMoov(whole).map(budgetOfTrack), ...(tables ? { tables: readSampleTables(whole) } : {}) };
     }
     offset += box.size;
   }
   return undefined;
 }
 
-async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promise<TrackBudget[] | undefined> {
-  const parsed = parseWebmHead(head);
+/** The WebM's head, from the bytes read so far or, when its first blocks did not fit, from more. */
+async function readWebmHead(head: Buffer, size: number, read: ReadRange): Promise<WebmHead> {
+  const more = () => read(0, Math.min(size, WEBM_HEAD_BYTES) - 1);
+  let parsed: WebmHead;
+  try {
+    parsed = parseWebmHead(head);
+  } catch (error) {
+    if (head.length >= Math.min(size, WEBM_HEAD_BYTES)) throw error;
+    return parseWebmHead(await more());
+  }
+  const counts = [...parsed.samples.values()].map((sample) => sample.blocks);
+  const blocks = counts.length > 0 ? Math.min(...counts) : 0;
+  return blocks >= WEBM_SAMPLE_BLOCKS || head.length >= Math.min(size, WEBM_HEAD_BYTES) ? parsed : parseWebmHead(await more());
+}
+
+async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promise<Indexed> {
+  const parsed = await readWebmHead(head, size, read);
   const track = parsed.tracks.find((t) => t.kind !== 'other');
   let cueTimes: number[] | undefined;
   if (track && parsed.cuesOffset !== undefined && parsed.cuesOffset < size) {
@@ -71,7 +97,7 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
     }
   }
   const budget = budgetOfWebm(parsed, cueTimes, size);
-  return budget ? [budget] : undefined;
+  return budget ? { tracks: [budget] } : undefined;
 }
 
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
@@ -91,9 +117,9 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     // Without ranges the relay cannot seek either: size only, for the progress hint.
     if (!ranged || size === undefined) return (res.destroy(), { size });
     const head = await readWhole(res, HEAD_BYTES, tooLarge);
-    const tracks = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
-      : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read) : undefined;
-    return tracks ? { size, tracks } : { size };
+    const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
+      : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false) : undefined;
+    return { size, ...indexed };
   } catch {
     // The download itself will meet (and report) whatever went wrong here; an unreadable index only costs the length.
     return { size };

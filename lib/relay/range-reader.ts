@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { ByteBudget } from './budget.js';
-import { splitRanges } from './byte-range.js';
+import { splitAroundBlanks } from './byte-range.js';
 import { Chunk, consume } from './chunk.js';
 import { deliverInOrder } from './in-order.js';
 import type { UpstreamSource } from './upstream-source.js';
@@ -17,6 +17,8 @@ export interface ReaderOptions {
   rangeSize: number;
   parallel: number;
   budget: ByteBudget;
+  /** Byte ranges served as zeros, not fetched (a resume's skipped samples: lib/mux/skip-plan.ts). */
+  blanks?: ReadonlyArray<readonly [number, number]>;
 }
 
 export class RangeReader {
@@ -34,13 +36,15 @@ export class RangeReader {
 
   /** Writes [from, to] to `out`. `first` is an already open 206 response starting at `from`. */
   run(from: number, to: number, first?: IncomingMessage): Promise<void> {
-    const ranges = splitRanges(from, to, this.#options.rangeSize);
+    const pieces = splitAroundBlanks(from, to, this.#options.rangeSize, this.#options.blanks ?? []);
+    if (pieces[0]?.blank) first?.destroy();
     return deliverInOrder(this.#out, {
-      count: ranges.length, parallel: this.#options.parallel, budget: this.#options.budget, rampUpBytes: RAMP_UP_BYTES,
+      count: pieces.length, parallel: this.#options.parallel, budget: this.#options.budget, rampUpBytes: RAMP_UP_BYTES,
       start: (index) => {
-        const [start, end] = ranges[index]!;
-        const chunk = new Chunk(start, end, index === 0 ? first : undefined);
-        chunk.settled = this.#fetch(chunk);
+        const { start, end, blank } = pieces[index]!;
+        const chunk = new Chunk(start, end, index === 0 && !blank ? first : undefined);
+        chunk.blank = blank;
+        if (!blank) chunk.settled = this.#fetch(chunk);
         return chunk;
       },
     }, this.#signal);

@@ -41,8 +41,12 @@ export interface RelaySession {
   close(): void;
 }
 
+/** One input to register: where it is, how to get a fresh copy, and which of its bytes to serve as zeros. */
+export type RelayTarget = SourceTarget & { refresh?: () => Promise<SourceTarget>; blanks?: ReadonlyArray<readonly [number, number]> };
+
 interface Registration {
   source: UpstreamSource;
+  blanks: ReadonlyArray<readonly [number, number]> | undefined;
   session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error; pid?: number };
 }
 
@@ -80,14 +84,14 @@ export class Relay {
   get tokens(): number { return this.#tokens.size; }
 
   /** `targets`: one per input; a target with `fragments` is served as their concatenation (not seekable). */
-  register(targets: Array<SourceTarget & { refresh?: () => Promise<SourceTarget> }>, options: RelayOptions): RelaySession {
+  register(targets: RelayTarget[], options: RelayOptions): RelaySession {
     this.#total ??= new ByteBudget(options.totalBufferedBytes);
     const budget = new ByteBudget(options.maxBufferedBytes, this.#total);
     const session: Registration['session'] = { budget, controller: new AbortController(), options };
     const tokens: string[] = [];
-    for (const { refresh, ...target } of targets) {
+    for (const { refresh, blanks, ...target } of targets) {
       const token = randomBytes(24).toString('base64url');
-      this.#tokens.set(token, { source: new UpstreamSource(target, options, refresh), session });
+      this.#tokens.set(token, { source: new UpstreamSource(target, options, refresh), blanks, session });
       tokens.push(token);
     }
     return {
@@ -117,7 +121,7 @@ export class Relay {
       res.writeHead(registration && req.method !== 'GET' ? 405 : 404).end();
       return;
     }
-    const { source, session } = registration;
+    const { source, session, blanks } = registration;
     if (!await this.#fromOwner(req, session.pid)) return void res.writeHead(403).end();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, session.controller.signal]);
@@ -150,7 +154,7 @@ export class Relay {
         'content-length': end - asked.start + 1,
         ...(req.headers.range ? { 'content-range': `bytes ${asked.start}-${end}/${total}` } : {}),
       });
-      await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget }, signal).run(asked.start, end, first.res);
+      await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget, ...(blanks ? { blanks } : {}) }, signal).run(asked.start, end, first.res);
       res.end();
     } catch (error) {
       // Not ffmpeg hanging up (a seek, the end): the input really failed, whatever ffmpeg makes of it.

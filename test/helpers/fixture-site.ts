@@ -66,6 +66,8 @@ export interface FixtureOptions {
 export interface FixtureStats {
   pages: number;
   mediaRequests: number;
+  /** Media bytes read from disk for responses (what a client made the CDN send). */
+  mediaBytes: number;
   forbidden: number;
   openMedia: number;
   peakOpenMedia: number;
@@ -139,7 +141,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const sessions = new Map<string, string | undefined>();
   const mediaUses = new Map<string, number>();
   let cutPending = options.cutOnce;
-  const stats: FixtureStats = { pages: 0, mediaRequests: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
+  const stats: FixtureStats = { pages: 0, mediaRequests: 0, mediaBytes: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
   const cookies: string[] = [];
   const events = new EventEmitter();
   let origin = '';
@@ -195,7 +197,9 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       cutPending = undefined;
       res.once('finish', () => res.destroy());
     }
-    const steps = [createReadStream(path, { start, end: last, highWaterMark: 16 * 1024 }),
+    const file = createReadStream(path, { start, end: last, highWaterMark: 16 * 1024 });
+    file.on('data', (chunk) => { stats.mediaBytes += chunk.length; });
+    const steps = [file,
       ...(options.throttle ? [throttleStream(options.throttle)] : []), res] as const;
     await pipeline(...(steps as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream])).catch(() => {});
     stats.openMedia -= 1;

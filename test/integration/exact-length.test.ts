@@ -47,6 +47,18 @@ async function walkBoxes(res: IncomingMessage): Promise<{ boxes: Array<[string, 
   return { boxes, bytes: bytes + pending.length, sha: hash.digest('hex') };
 }
 
+/** SHA-256 of a body from byte `from` on, and its whole length (nothing held). */
+async function hashFrom(res: IncomingMessage, from: number): Promise<{ sha: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of res) {
+    const buffer = chunk as Buffer;
+    if (bytes + buffer.length > from) hash.update(buffer.subarray(Math.max(0, from - bytes)));
+    bytes += buffer.length;
+  }
+  return { sha: hash.digest('hex'), bytes };
+}
+
 const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string[] }> = [
   { name: 'H.264/AAC, separate mp4 + m4a', page: 'h264', tracks: ['video', 'audio'] },
   { name: 'VP9/Opus, separate webm', page: 'vp9', tracks: ['video', 'audio'] },
@@ -136,6 +148,32 @@ describe('exact Content-Length', () => {
     await readBody(past);
     await whenIdle(passmux.admission);
   });
+
+  // Index first, data after (faststart, interleaved), and two inputs with their index at the end (120 s of 1080p).
+  for (const page of ['big', 'bench-120s']) {
+    it(`a resume at 90 % of ${page} gives the same bytes, reading what it skips as zeros instead of upstream`, async () => {
+      await Promise.all([ensureMedia('bench-120s-video.mp4'), ensureMedia('bench-120s-audio.m4a')]);
+      const target = url(page);
+      const head = await get(target, 'HEAD');
+      head.resume();
+      const n = Math.floor(Number(head.headers['content-length']) * 0.9);
+      let before = site.stats.mediaBytes;
+      const whole = await hashFrom(await get(target), n);
+      const fullUpstream = site.stats.mediaBytes - before;
+      before = site.stats.mediaBytes;
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        request(target, { headers: { range: `bytes=${n}-`, 'if-range': head.headers.etag! }, agent: false }, resolve).on('error', reject).end();
+      });
+      assert.equal(res.statusCode, 206);
+      const tail = await hashFrom(res, 0);
+      assert.equal(tail.bytes, whole.bytes - n);
+      assert.equal(tail.sha, whole.sha, 'the same bytes as the whole download from N on');
+      const resumeUpstream = site.stats.mediaBytes - before;
+      // The indexes are read again and about the last tenth fetched; the rest comes from nowhere.
+      assert.ok(resumeUpstream < fullUpstream * 0.4, `resume read ${resumeUpstream} bytes upstream, the whole download ${fullUpstream}`);
+      await whenIdle(passmux.admission);
+    });
+  }
 
   it('HEAD sends the GET\'s Content-Length, Accept-Ranges and ETag without starting ffmpeg', async () => {
     const target = url('vp9', '&audioOnly=1');

@@ -1,0 +1,88 @@
+// Where each sample of an MP4 input sits (file offset, size, decode time),
+// from its moov: what a resume needs to know which input bytes it may skip.
+// Pure.
+import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+import { isBlindCopy } from './mp4-codec.js';
+
+export interface SampleTable {
+  kind: 'video' | 'audio';
+  /** Its samples may be served as zeros (lib/relay/mp4-codec.ts). */
+  blankable: boolean;
+  offsets: Float64Array;
+  sizes: Uint32Array;
+  /** Decode times in seconds. */
+  dts: Float64Array;
+  /** Decode times of the keyframes; undefined when every sample is one. */
+  keyframes?: Float64Array;
+}
+
+/** A moov with more samples than this is not tabled (55 hours at 50 samples/s). */
+const MAX_SAMPLES = 10_000_000;
+
+function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float64Array {
+  const stco = child(buffer, stbl, ['stco']);
+  const co64 = child(buffer, stbl, ['co64']);
+  const stsc = child(buffer, stbl, ['stsc']);
+  const table = stco ?? co64;
+  if (!table || !stsc) throw new Error('track without chunk offsets or stsc');
+  const chunks = buffer.readUInt32BE(body(table));
+  const chunkOffset = (i: number) => (co64 ? Number(buffer.readBigUInt64BE(body(table) + 4 + i * 8)) : buffer.readUInt32BE(body(table) + 4 + i * 4));
+  const runs = buffer.readUInt32BE(body(stsc));
+  const offsets = new Float64Array(sizes.length);
+  let sample = 0;
+  for (let run = 0; run < runs && sample < sizes.length; run++) {
+    const firstChunk = buffer.readUInt32BE(body(stsc) + 4 + run * 12) - 1;
+    const perChunk = buffer.readUInt32BE(body(stsc) + 8 + run * 12);
+    const lastChunk = run + 1 < runs ? buffer.readUInt32BE(body(stsc) + 4 + (run + 1) * 12) - 1 : chunks;
+    for (let c = firstChunk; c < Math.min(lastChunk, chunks) && sample < sizes.length; c++) {
+      let at = chunkOffset(c);
+      for (let k = 0; k < perChunk && sample < sizes.length; k++, sample++) {
+        offsets[sample] = at;
+        at += sizes[sample]!;
+      }
+    }
+  }
+  if (sample !== sizes.length) throw new Error('stsc and stco place fewer samples than stsz counts');
+  return offsets;
+}
+
+function readTable(buffer: Buffer, trak: BoxHeader): SampleTable | undefined {
+  const hdlr = child(buffer, trak, ['mdia', 'hdlr']);
+  const handler = hdlr ? buffer.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
+  if (handler !== 'vide' && handler !== 'soun') return undefined;
+  const mdhd = child(buffer, trak, ['mdia', 'mdhd'])!;
+  const timescale = buffer.readUInt32BE(body(mdhd) + (buffer[mdhd.start + mdhd.headerBytes] === 1 ? 16 : 8));
+  const stbl = child(buffer, trak, ['mdia', 'minf', 'stbl'])!;
+  const [stsz, stts, stsd] = (['stsz', 'stts', 'stsd'] as const).map((type) => child(buffer, stbl, [type])!);
+  const count = buffer.readUInt32BE(body(stsz!) + 4);
+  if (count > MAX_SAMPLES || timescale === 0) throw new Error('too many samples, or no timescale');
+  const fixed = buffer.readUInt32BE(body(stsz!));
+  const sizes = Uint32Array.from({ length: count }, (_, i) => fixed || buffer.readUInt32BE(body(stsz!) + 8 + i * 4));
+  const dts = new Float64Array(count);
+  let sample = 0;
+  let time = 0;
+  for (let run = 0, runs = buffer.readUInt32BE(body(stts!)); run < runs; run++) {
+    const n = buffer.readUInt32BE(body(stts!) + 4 + run * 8);
+    const delta = buffer.readUInt32BE(body(stts!) + 8 + run * 8);
+    for (let k = 0; k < n && sample < count; k++, sample++, time += delta) dts[sample] = time / timescale;
+  }
+  const stss = child(buffer, stbl, ['stss']);
+  const keyframes = stss && Float64Array.from({ length: buffer.readUInt32BE(body(stss)) },
+    (_, i) => dts[Math.min(buffer.readUInt32BE(body(stss) + 4 + i * 4) - 1, count - 1)]!);
+  return {
+    kind: handler === 'vide' ? 'video' : 'audio', blankable: isBlindCopy(buffer, stsd!), offsets: readOffsets(buffer, stbl, sizes), sizes, dts,
+    ...(keyframes ? { keyframes } : {}),
+  };
+}
+
+/** The sample tables of a whole `moov` box's audio and video tracks, in track order. */
+export function readSampleTables(moov: Buffer): SampleTable[] {
+  const root = readBoxHeader(moov, 0, moov.length);
+  if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
+  const tables: SampleTable[] = [];
+  for (const box of children(moov, root.headerBytes, root.size)) {
+    const table = box.type === 'trak' ? readTable(moov, box) : undefined;
+    if (table) tables.push(table);
+  }
+  return tables;
+}

@@ -1,0 +1,83 @@
+// A resume's skip plan: which input bytes may be served as zeros, and the
+// relay's cutting of a read around them. Pure; the proof that the output
+// stays byte-identical is test/integration/exact-length.test.ts.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { buildFfmpegArgs } from '../../lib/mux/ffmpeg-args.js';
+import { planBlanks } from '../../lib/mux/skip-plan.js';
+import { splitAroundBlanks } from '../../lib/relay/byte-range.js';
+import { readBoxHeader } from '../../lib/relay/mp4-boxes.js';
+import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
+import { readSampleTables } from '../../lib/relay/mp4-samples.js';
+import { ensureMedia } from '../helpers/media.js';
+
+async function indexOf(name: string) {
+  const file = await readFile(await ensureMedia(name));
+  for (let offset = 0; offset < file.length;) {
+    const box = readBoxHeader(file, offset, file.length)!;
+    if (box.type === 'moov') {
+      const moov = file.subarray(offset, offset + box.size);
+      return { file, tracks: parseMoov(moov).map(budgetOfTrack), tables: readSampleTables(moov) };
+    }
+    offset += box.size;
+  }
+  throw new Error(`no moov in ${name}`);
+}
+
+describe('sample tables', () => {
+  it('place every sample inside the file, in decode order, H.264 and AAC copied blind', async () => {
+    const { file, tables, tracks } = await indexOf('big.mp4');
+    assert.deepEqual(tables.map((t) => [t.kind, t.blankable, t.sizes.length]), [['video', true, 600], ['audio', true, 939]]);
+    assert.deepEqual(tracks.map((t) => t.blindCopy), [true, true]);
+    for (const table of tables) {
+      for (let i = 0; i < table.sizes.length; i++) assert.ok(table.offsets[i]! + table.sizes[i]! <= file.length);
+      for (let i = 1; i < table.dts.length; i++) assert.ok(table.dts[i]! > table.dts[i - 1]!);
+    }
+    assert.equal(tables[0]!.keyframes!.length, 10);
+  });
+});
+
+describe('planBlanks', () => {
+  it('blanks nothing near the start, more the later the resume, and only whole samples', async () => {
+    const { file, tracks, tables } = await indexOf('big.mp4');
+    const input = { kind: 'av' as const, tracks, tables };
+    assert.deepEqual(planBlanks([input], false, 100_000), [[]]);
+    const half = planBlanks([input], false, file.length * 0.5)[0]!;
+    const most = planBlanks([input], false, file.length * 0.9)[0]!;
+    const total = (ranges: Array<[number, number]>) => ranges.reduce((sum, [a, b]) => sum + b - a + 1, 0);
+    assert.ok(total(half) > 0 && total(most) > total(half));
+    // Surely before byte N of the output: never more sample data than N.
+    assert.ok(total(most) < file.length * 0.9);
+    const starts = new Set(tables.flatMap((t) => Array.from(t.offsets)));
+    for (const [start] of most) assert.ok(starts.has(start), 'a blank starts where a sample starts');
+  });
+
+  it('blanks nothing when an input has no sample tables (a WebM), or a track is not copied blind', async () => {
+    const { tracks, tables } = await indexOf('big.mp4');
+    assert.deepEqual(planBlanks([{ kind: 'video', tracks, tables }, { kind: 'audio', tracks: [] }], false, 5e6), [[], []]);
+    const parsed = tables.map((t) => ({ ...t, blankable: false }));
+    assert.deepEqual(planBlanks([{ kind: 'av', tracks, tables: parsed }], false, 5e6), [[]]);
+  });
+});
+
+describe('splitAroundBlanks', () => {
+  it('fetches around the blanks in pieces of at most the range size', () => {
+    assert.deepEqual(splitAroundBlanks(0, 99, 40, [[10, 19], [50, 120]]), [
+      { start: 0, end: 9, blank: false }, { start: 10, end: 19, blank: true },
+      { start: 20, end: 49, blank: false }, { start: 50, end: 99, blank: true },
+    ]);
+    assert.deepEqual(splitAroundBlanks(15, 60, 100, [[10, 19]]), [{ start: 15, end: 19, blank: true }, { start: 20, end: 60, blank: false }]);
+    assert.deepEqual(splitAroundBlanks(0, 99, 50, []).map((p) => [p.start, p.end]), [[0, 49], [50, 99]]);
+  });
+});
+
+describe('buildFfmpegArgs and blind inputs', () => {
+  it('turns the parsers off for a blind input only, before its -i', () => {
+    const args = buildFfmpegArgs([{ url: 'http://127.0.0.1:1/a', kind: 'video', blind: true }, { url: 'http://127.0.0.1:1/b', kind: 'audio' }]);
+    const flags = args.reduce<number[]>((at, arg, i) => (arg === '+noparse+nofillin' ? [...at, i] : at), []);
+    assert.equal(flags.length, 1);
+    assert.ok(flags[0]! < args.indexOf('http://127.0.0.1:1/a') && args.indexOf('http://127.0.0.1:1/a') < args.indexOf('http://127.0.0.1:1/b'));
+    assert.ok(args.includes('+bitexact'));
+  });
+});
