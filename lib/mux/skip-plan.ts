@@ -38,6 +38,19 @@ function countBefore(times: Float64Array, time: number): number {
   return low;
 }
 
+/** The first `count` samples of `table` as byte ranges, neighbours joined as they come (no entry per sample). */
+function runsOf(table: SampleTable, count: number): Blanks {
+  const runs: Blanks = [];
+  for (let k = 0; k < count; k++) {
+    const start = table.offsets[k]!;
+    const end = start + table.sizes[k]! - 1;
+    const last = runs.at(-1);
+    if (last && start === last[1] + 1) last[1] = end;
+    else if (table.sizes[k]! > 0) runs.push([start, end]);
+  }
+  return runs;
+}
+
 function mergeRanges(ranges: Blanks): Blanks {
   ranges.sort((a, b) => a[0] - b[0]);
   const merged: Blanks = [];
@@ -85,10 +98,7 @@ export function planBlanks(inputs: readonly SkipInput[], audioOnly: boolean, ski
     const tables = picked[index]!.tables!;
     // An input ffmpeg parses must get its real bytes, every one (ffmpeg-args.ts: blind inputs only).
     if (!tables.every((table) => table.blankable)) return ranges;
-    for (const table of tables) {
-      const n = countBefore(table.dts, low);
-      for (let k = 0; k < n; k++) ranges.push([table.offsets[k]!, table.offsets[k]! + table.sizes[k]! - 1]);
-    }
+    for (const table of tables) for (const run of runsOf(table, countBefore(table.dts, low))) ranges.push(run);
     return mergeRanges(ranges);
   });
 }

@@ -20,7 +20,7 @@ export interface TrackIndex {
   /** The longest sample duration, in seconds. */
   maxSampleSeconds: number;
   /** 1-based numbers of the keyframes; undefined when every sample is one. */
-  syncSamples?: number[];
+  syncSamples?: Uint32Array;
   sizesVary: boolean;
   /** Sample durations differ somewhere other than the first and last sample. */
   durationsVary: boolean;
@@ -39,9 +39,17 @@ function readTimescale(buffer: Buffer, trak: BoxHeader): number {
   return buffer.readUInt32BE(body(mdhd) + (v1 ? 16 : 8));
 }
 
+/**
+ * Samples a track may have for its index to be read: 18 hours at 30 frames/s,
+ * 11 hours of 48 kHz AAC. A hostile moov must not make every probe allocate
+ * (and the bound count) billions of entries.
+ */
+export const MAX_INDEX_SAMPLES = 2_000_000;
+
 function readSizes(buffer: Buffer, stsz: BoxHeader): { samples: number; payload: number; sizesVary: boolean } {
   const fixed = buffer.readUInt32BE(body(stsz));
   const samples = buffer.readUInt32BE(body(stsz) + 4);
+  if (samples > MAX_INDEX_SAMPLES) throw new Error(`a track of ${samples} samples`);
   if (fixed !== 0) return { samples, payload: fixed * samples, sizesVary: false };
   if (body(stsz) + 8 + samples * 4 > stsz.start + stsz.size) throw new Error('stsz shorter than its count');
   let payload = 0;
@@ -86,10 +94,11 @@ function hasOffsets(buffer: Buffer, ctts: BoxHeader | undefined): boolean {
   return false;
 }
 
-function readSync(buffer: Buffer, stss: BoxHeader | undefined): number[] | undefined {
+function readSync(buffer: Buffer, stss: BoxHeader | undefined): Uint32Array | undefined {
   if (!stss) return undefined;
   const count = buffer.readUInt32BE(body(stss));
-  return Array.from({ length: count }, (_, i) => buffer.readUInt32BE(body(stss) + 4 + i * 4));
+  if (body(stss) + 4 + count * 4 > stss.start + stss.size) throw new Error('stss shorter than its count');
+  return Uint32Array.from({ length: count }, (_, i) => buffer.readUInt32BE(body(stss) + 4 + i * 4));
 }
 
 function readTrack(buffer: Buffer, trak: BoxHeader): TrackIndex | undefined {

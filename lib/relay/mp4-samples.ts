@@ -3,6 +3,7 @@
 // Pure.
 import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
+import { MAX_INDEX_SAMPLES } from './mp4-index.js';
 
 export interface SampleTable {
   kind: 'video' | 'audio';
@@ -16,8 +17,6 @@ export interface SampleTable {
   keyframes?: Float64Array;
 }
 
-/** A moov with more samples than this is not tabled (55 hours at 50 samples/s). */
-const MAX_SAMPLES = 10_000_000;
 
 function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float64Array {
   const stco = child(buffer, stbl, ['stco']);
@@ -55,7 +54,7 @@ function readTable(buffer: Buffer, trak: BoxHeader): SampleTable | undefined {
   const stbl = child(buffer, trak, ['mdia', 'minf', 'stbl'])!;
   const [stsz, stts, stsd] = (['stsz', 'stts', 'stsd'] as const).map((type) => child(buffer, stbl, [type])!);
   const count = buffer.readUInt32BE(body(stsz!) + 4);
-  if (count > MAX_SAMPLES || timescale === 0) throw new Error('too many samples, or no timescale');
+  if (count > MAX_INDEX_SAMPLES || timescale === 0) throw new Error('too many samples, or no timescale');
   const fixed = buffer.readUInt32BE(body(stsz!));
   const sizes = Uint32Array.from({ length: count }, (_, i) => fixed || buffer.readUInt32BE(body(stsz!) + 8 + i * 4));
   const dts = new Float64Array(count);

@@ -63,7 +63,10 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
     if (box.type === 'moov') {
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
-      return { tracks: parseMoov(whole).map(budgetOfTrack), ...(tables ? { tables: readSampleTables(whole) } : {}) };
+      const tracks = parseMoov(whole).map(budgetOfTrack);
+      // An index that claims more sample bytes than the file holds is not this file's.
+      if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
+      return { tracks, ...(tables ? { tables: readSampleTables(whole) } : {}) };
     }
     offset += box.size;
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { boundForInputs, boundOutputSize } from '../../lib/mux/output-bound.js';
-import { budgetOfTrack, parseMoov, readBoxHeader } from '../../lib/relay/mp4-index.js';
+import { budgetOfTrack, MAX_INDEX_SAMPLES, parseMoov, readBoxHeader } from '../../lib/relay/mp4-index.js';
 import { budgetOfWebm } from '../../lib/relay/webm-budget.js';
 import { cuesExtent, parseCueTimes, parseWebmHead } from '../../lib/relay/webm-index.js';
 import type { TrackBudget } from '../../lib/types.js';
@@ -99,3 +99,18 @@ describe('boundOutputSize', () => {
     assert.equal(boundForInputs([{ kind: 'video', tracks: [budget({})] }], false), undefined, 'a video input without a video track');
   });
 });
+
+describe('MP4 index limits (a hostile moov)', () => {
+  it('refuses a track that claims more samples than the cap, and an stss longer than its box', async () => {
+    const moov = Buffer.from(await moovOf('h264-video.mp4'));
+    const stsz = moov.indexOf('stsz', 0, 'latin1');
+    moov.writeUInt32BE(MAX_INDEX_SAMPLES + 1, stsz + 12);
+    assert.throws(() => parseMoov(moov), /samples/);
+    const other = Buffer.from(await moovOf('h264-video.mp4'));
+    const stss = other.indexOf('stss', 0, 'latin1');
+    other.writeUInt32BE(0xffffffff, stss + 8);
+    assert.throws(() => parseMoov(other), /stss/);
+  });
+});
+
+
