@@ -91,7 +91,10 @@ export function createHandler(deps: HandlerDeps): Handler {
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     // Not the client's signal: the answer is shared by HEAD and GET of the same extraction.
-    probe: (input, tables) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs), tables }),
+    probe: (input, tables, signal) => {
+      const timeout = AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs);
+      return probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, tables });
+    },
     ffmpegVersion,
     track: (abort, done) => {
       running.set(done, abort);

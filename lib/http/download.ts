@@ -115,7 +115,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
-    const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe) : undefined;
+    const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
     stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});

@@ -63,6 +63,9 @@ export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegA
   const fragmentSeconds = audioFragmentSeconds(inputs, audioOnly);
   if (fragmentSeconds !== undefined) args.push('-frag_duration', String(fragmentSeconds * 1_000_000));
   args.push(
+    // No metadata or chapters from the inputs: a 5000-character description or 200 chapters would grow
+    // the moov past what the exact length allows for (the file name carries the title).
+    '-map_metadata', '-1', '-map_chapters', '-1',
     '-c', 'copy',
     // The same inputs give the same bytes on every run (no encoder string): what Range and resume rely on.
     '-fflags', '+bitexact',

@@ -9,8 +9,8 @@ import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
 
-/** Asks one input's media server for its size and index (`tables`: and where each sample sits). */
-export type InputProber = (input: MediaInput, tables?: boolean) => Promise<InputProbe>;
+/** Asks one input's media server for its size and index (`tables`: and where each sample sits), until `signal` (if any) aborts. */
+export type InputProber = (input: MediaInput, tables?: boolean, signal?: AbortSignal) => Promise<InputProbe>;
 
 export interface OutputMeasure {
   /** The body's exact length, or undefined (a fragmented input, a server without sizes or ranges, an index we cannot read). */
@@ -28,7 +28,9 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
   const probes = await Promise.all(selection.inputs.map((input) => probe(input)));
   const inputSizes = probes.map((p) => p.size);
   const sized = inputSizes.every((size) => size !== undefined);
-  const length = sized ? boundForInputs(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tracks ? { tracks: probes[i]!.tracks } : {}) })), audioOnly) : undefined;
+  const bound = sized ? boundForInputs(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tracks ? { tracks: probes[i]!.tracks } : {}) })), audioOnly) : undefined;
+  // A bound from a broken index (NaN, a negative or astronomic number) is no length at all.
+  const length = bound !== undefined && Number.isSafeInteger(bound) && bound > 0 ? bound : undefined;
   // Only with an exact length: that is when a resume may come.
   const blind = selection.inputs.map((input, i) => length !== undefined && isBlind(mappedTracks(input.kind, probes[i]!.tracks, audioOnly)));
   return { length, inputSizes, blind };
@@ -39,8 +41,8 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
  * may serve as zeros (lib/mux/skip-plan.ts). Reads the indexes again, with
  * their sample tables (a resume is rare; tables are not kept between requests).
  */
-export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber): Promise<Blanks[]> {
-  const probes = await Promise.all(selection.inputs.map((input) => probe(input, true)));
+export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal): Promise<Blanks[]> {
+  const probes = await Promise.all(selection.inputs.map((input) => probe(input, true, signal)));
   return planBlanks(selection.inputs.map((input, i) => ({ kind: input.kind, ...probes[i] })), audioOnly, skip);
 }
 

@@ -131,7 +131,11 @@ export class MuxStream extends Readable {
         return void this.destroy(new MuxError('MUX_FAILED', 'the remux came out much shorter than its inputs',
           { detail: `ffmpeg wrote ${this.#produced} of at most ${length} bytes` }));
       }
-      this.push(freeBox(padding));
+      try {
+        this.push(freeBox(padding));
+      } catch (error) {
+        return void this.destroy(new MuxError('MUX_FAILED', 'the remux could not be padded to its announced length', { cause: error }));
+      }
     }
     this.push(null);
   }

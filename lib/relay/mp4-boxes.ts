@@ -51,3 +51,45 @@ export function child(buffer: Buffer, parent: BoxHeader, path: string[]): BoxHea
 
 /** Start of a full box's payload (after version and flags). */
 export const body = (box: BoxHeader) => box.start + box.headerBytes + 4;
+
+/**
+ * The entry count of a full box's table, checked against the box: a hostile
+ * count must not make a reader walk past its box (into its neighbours: many
+ * tiny boxes each walking to the end of the moov cost moov size × boxes).
+ * `header` is the bytes between the count and the first entry.
+ */
+export function tableCount(buffer: Buffer, box: BoxHeader, entryBytes: number, header = 0): number {
+  const count = buffer.readUInt32BE(body(box));
+  if (body(box) + 4 + header + count * entryBytes > box.start + box.size) throw new Error(`${box.type} shorter than its count`);
+  return count;
+}
+
+/** The movie's timescale (mvhd) of a whole moov. */
+export function movieTimescale(moov: Buffer, root: BoxHeader): number {
+  const mvhd = child(moov, root, ['mvhd']);
+  if (!mvhd) throw new Error('moov without mvhd');
+  return moov.readUInt32BE(body(mvhd) + (moov[mvhd.start + mvhd.headerBytes] === 1 ? 16 : 8));
+}
+
+/** Edits of at most this much are taken for what they are: AAC priming, a frame of delay. */
+const PLAIN_EDIT_SECONDS = 0.25;
+
+/**
+ * Whether a track's edit list leaves its media as it is, near enough: none,
+ * or one edit that starts within PLAIN_EDIT_SECONDS and runs to the end. An
+ * empty edit (a delay), several edits or a trim make ffmpeg shift or drop
+ * samples, which neither the output bound nor a resume's skip plan follows.
+ */
+export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number, mediaScale: number, mediaSeconds: number): boolean {
+  const elst = child(buffer, trak, ['edts', 'elst']);
+  if (!elst) return true;
+  const v1 = buffer[elst.start + elst.headerBytes] === 1;
+  const count = tableCount(buffer, elst, v1 ? 20 : 12);
+  if (count === 0) return true;
+  if (count > 1 || movieScale === 0 || mediaScale === 0) return false;
+  const at = body(elst) + 4;
+  const duration = v1 ? Number(buffer.readBigUInt64BE(at)) : buffer.readUInt32BE(at);
+  const mediaTime = v1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
+  const start = mediaTime / mediaScale;
+  return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS;
+}

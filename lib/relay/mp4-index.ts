@@ -3,7 +3,7 @@
 // keyframes are, and whether sizes, durations and composition offsets vary.
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
-import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+import { body, child, children, isPlainEdit, movieTimescale, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
 
 export { readBoxHeader } from './mp4-boxes.js';
@@ -68,7 +68,7 @@ function readSizes(buffer: Buffer, stsz: BoxHeader): { samples: number; payload:
  * longest (stts: runs of [count, delta]).
  */
 function readDurations(buffer: Buffer, stts: BoxHeader, samples: number): { durationsVary: boolean; maxDelta: number; total: number } {
-  const count = buffer.readUInt32BE(body(stts));
+  const count = tableCount(buffer, stts, 8);
   const deltas = new Set<number>();
   let maxDelta = 0;
   let total = 0;
@@ -89,19 +89,18 @@ function readDurations(buffer: Buffer, stts: BoxHeader, samples: number): { dura
 
 function hasOffsets(buffer: Buffer, ctts: BoxHeader | undefined): boolean {
   if (!ctts) return false;
-  const count = buffer.readUInt32BE(body(ctts));
+  const count = tableCount(buffer, ctts, 8);
   for (let i = 0; i < count; i++) if (buffer.readInt32BE(body(ctts) + 8 + i * 8) !== 0) return true;
   return false;
 }
 
 function readSync(buffer: Buffer, stss: BoxHeader | undefined): Uint32Array | undefined {
   if (!stss) return undefined;
-  const count = buffer.readUInt32BE(body(stss));
-  if (body(stss) + 4 + count * 4 > stss.start + stss.size) throw new Error('stss shorter than its count');
+  const count = tableCount(buffer, stss, 4);
   return Uint32Array.from({ length: count }, (_, i) => buffer.readUInt32BE(body(stss) + 4 + i * 4));
 }
 
-function readTrack(buffer: Buffer, trak: BoxHeader): TrackIndex | undefined {
+function readTrack(buffer: Buffer, trak: BoxHeader, movieScale: number): TrackIndex | undefined {
   const hdlr = child(buffer, trak, ['mdia', 'hdlr']);
   const handler = hdlr ? buffer.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
   if (handler !== 'vide' && handler !== 'soun') return undefined;
@@ -115,6 +114,7 @@ function readTrack(buffer: Buffer, trak: BoxHeader): TrackIndex | undefined {
   const syncSamples = readSync(buffer, child(buffer, stbl, ['stss']));
   const { durationsVary, maxDelta, total } = readDurations(buffer, stts, sizes.samples);
   if (timescale === 0) throw new Error('track with a timescale of 0');
+  if (!isPlainEdit(buffer, trak, movieScale, timescale, total / timescale)) throw new Error('an edit list that delays, trims or splits the track');
   return {
     kind: handler === 'vide' ? 'video' : 'audio',
     ...sizes,
@@ -138,9 +138,10 @@ export function parseMoov(moov: Buffer): TrackIndex[] {
   if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
   if (child(moov, root, ['mvex'])) throw new Error('fragmented MP4: its samples are indexed in moof boxes');
   const tracks: TrackIndex[] = [];
+  const movieScale = movieTimescale(moov, root);
   for (const box of children(moov, root.headerBytes, root.size)) {
     if (box.type !== 'trak') continue;
-    const track = readTrack(moov, box);
+    const track = readTrack(moov, box, movieScale);
     if (track) tracks.push(track);
   }
   return tracks;

@@ -1,7 +1,7 @@
 // Where each sample of an MP4 input sits (file offset, size, decode time),
 // from its moov: what a resume needs to know which input bytes it may skip.
 // Pure.
-import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+import { body, child, children, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
 import { MAX_INDEX_SAMPLES } from './mp4-index.js';
 
@@ -24,15 +24,17 @@ function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float
   const stsc = child(buffer, stbl, ['stsc']);
   const table = stco ?? co64;
   if (!table || !stsc) throw new Error('track without chunk offsets or stsc');
-  const chunks = buffer.readUInt32BE(body(table));
+  const chunks = tableCount(buffer, table, co64 ? 8 : 4);
   const chunkOffset = (i: number) => (co64 ? Number(buffer.readBigUInt64BE(body(table) + 4 + i * 8)) : buffer.readUInt32BE(body(table) + 4 + i * 4));
-  const runs = buffer.readUInt32BE(body(stsc));
+  const runs = tableCount(buffer, stsc, 12);
   const offsets = new Float64Array(sizes.length);
   let sample = 0;
   for (let run = 0; run < runs && sample < sizes.length; run++) {
     const firstChunk = buffer.readUInt32BE(body(stsc) + 4 + run * 12) - 1;
     const perChunk = buffer.readUInt32BE(body(stsc) + 8 + run * 12);
     const lastChunk = run + 1 < runs ? buffer.readUInt32BE(body(stsc) + 4 + (run + 1) * 12) - 1 : chunks;
+    // Runs start at chunk 1 and go forward, each chunk holding samples: anything else is not a table to walk.
+    if (firstChunk < 0 || lastChunk <= firstChunk || perChunk === 0) throw new Error('an stsc run that goes nowhere');
     for (let c = firstChunk; c < Math.min(lastChunk, chunks) && sample < sizes.length; c++) {
       let at = chunkOffset(c);
       for (let k = 0; k < perChunk && sample < sizes.length; k++, sample++) {
@@ -60,7 +62,7 @@ function readTable(buffer: Buffer, trak: BoxHeader): SampleTable | undefined {
   const dts = new Float64Array(count);
   let sample = 0;
   let time = 0;
-  for (let run = 0, runs = buffer.readUInt32BE(body(stts!)); run < runs; run++) {
+  for (let run = 0, runs = tableCount(buffer, stts!, 8); run < runs && sample < count; run++) {
     const n = buffer.readUInt32BE(body(stts!) + 4 + run * 8);
     const delta = buffer.readUInt32BE(body(stts!) + 8 + run * 8);
     for (let k = 0; k < n && sample < count; k++, sample++, time += delta) dts[sample] = time / timescale;

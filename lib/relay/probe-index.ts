@@ -45,6 +45,19 @@ const MAX_HOPS = 32;
 
 type ReadRange = (start: number, end: number) => Promise<Buffer>;
 
+/**
+ * Index bytes (moovs, WebM heads, Cues) all probes together may hold: a flood
+ * of pages with 32 MiB moovs must not fill the heap. Past it, a probe gives up
+ * its index (that download is chunked, as without one).
+ */
+const MAX_INDEX_BYTES_IN_FLIGHT = 96 * 1024 * 1024;
+let inFlight = 0;
+
+function reserve(bytes: number): void {
+  if (inFlight + bytes > MAX_INDEX_BYTES_IN_FLIGHT) throw new MuxError('BUSY', 'too many indexes being read at once');
+  inFlight += bytes;
+}
+
 const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 /** Boxes an MP4 file may open with; anything else is not walked as one. */
 const MP4_OPENINGS = new Set(['ftyp', 'moov', 'free', 'skip', 'wide', 'mdat']);
@@ -108,7 +121,11 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
   if (input.protocol !== 'http') return { size: undefined };
   const source = new UpstreamSource({ url: input.url, headers: input.headers }, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
+  let reserved = 0;
   const read: ReadRange = async (start, end) => {
+    // Held until this probe is done: what its parsing still refers to.
+    reserve(end - start + 1);
+    reserved += end - start + 1;
     const { res, ranged } = await source.open(start, end, options.signal);
     if (!ranged) throw (res.destroy(), new MuxError('MUX_FAILED', 'the media server ignored Range'));
     return readWhole(res, end - start + 1, tooLarge);
@@ -126,5 +143,7 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
   } catch {
     // The download itself will meet (and report) whatever went wrong here; an unreadable index only costs the length.
     return { size };
+  } finally {
+    inFlight -= reserved;
   }
 }

@@ -14,6 +14,7 @@ import type { WebmHead } from './webm-index.js';
 
 /** Codecs whose frames may be presented out of decode order. */
 const REORDERING = /^V_MPEG4\/ISO\/AVC|^V_MPEGH\/ISO\/HEVC/;
+const MAX_SECONDS = 7 * 24 * 3600;
 /** Keyframes are assumed no closer than this where the Cues may not list them all. */
 const MIN_GOP_SECONDS = 2;
 /** How far the frame count may fall short of duration ÷ the longest frame seen. */
@@ -37,8 +38,11 @@ export function budgetOfWebm(head: WebmHead, cueTimes: number[] | undefined, siz
   const sample = track && head.samples.get(track.number);
   if (media.length !== 1 || !track || !sample || sample.irregular || sample.blocks < 2 || head.samples.size !== 1) return undefined;
   const frame = spacing(sample.times, head.timecodeScale, track.defaultDuration);
-  if (!frame || !(head.seconds > 0)) return undefined;
+  // A week at most: a Duration or TimecodeScale beyond reason is a broken or hostile file, not a video.
+  if (!frame || !(head.seconds > 0 && head.seconds < MAX_SECONDS)) return undefined;
   const nanoseconds = head.seconds * 1e9;
+  // The Cues reach to near the end; a Duration far past the last cue is wrong, and every count from it too.
+  if (cueTimes && cueTimes.length > 0 && nanoseconds - Math.max(...cueTimes) > Math.max(60e9, 0.2 * nanoseconds)) return undefined;
   const most = Math.ceil(nanoseconds / frame.min) + 2;
   const least = Math.floor((FRAME_COUNT_SLACK * nanoseconds) / frame.max);
   const video = track.kind === 'video';

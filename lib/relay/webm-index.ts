@@ -39,17 +39,25 @@ function readElement(buffer: Buffer, offset: number, limit: number): Element | u
   return { id: id.value, start: offset, dataStart, size: length, end: dataStart + length };
 }
 
+/** The elements directly inside [start, end); one that claims to run past its parent ends the walk. */
 function* elements(buffer: Buffer, start: number, end: number): Generator<Element> {
   for (let offset = start; offset < end;) {
     const element = readElement(buffer, offset, end);
-    if (!element) return;
+    if (!element || element.end > end) return;
     yield element;
     offset = element.end;
   }
 }
 
-const uint = (buffer: Buffer, e: Element) => { let v = 0; for (let i = e.dataStart; i < e.end; i++) v = v * 256 + buffer[i]!; return v; };
-const float = (buffer: Buffer, e: Element) => (e.size === 4 ? buffer.readFloatBE(e.dataStart) : e.size === 8 ? buffer.readDoubleBE(e.dataStart) : NaN);
+/** An unsigned integer element (at most 8 bytes, all in the buffer), else NaN. */
+const uint = (buffer: Buffer, e: Element) => {
+  if (e.size > 8 || e.end > buffer.length) return NaN;
+  let v = 0;
+  for (let i = e.dataStart; i < e.end; i++) v = v * 256 + buffer[i]!;
+  return v;
+};
+const float = (buffer: Buffer, e: Element) => (e.end > buffer.length ? NaN
+  : e.size === 4 ? buffer.readFloatBE(e.dataStart) : e.size === 8 ? buffer.readDoubleBE(e.dataStart) : NaN);
 
 export interface WebmTrack {
   number: number;

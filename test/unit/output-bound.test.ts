@@ -106,10 +106,11 @@ describe('MP4 index limits (a hostile moov)', () => {
     const stsz = moov.indexOf('stsz', 0, 'latin1');
     moov.writeUInt32BE(MAX_INDEX_SAMPLES + 1, stsz + 12);
     assert.throws(() => parseMoov(moov), /samples/);
-    const other = Buffer.from(await moovOf('h264-video.mp4'));
-    const stss = other.indexOf('stss', 0, 'latin1');
-    other.writeUInt32BE(0xffffffff, stss + 8);
-    assert.throws(() => parseMoov(other), /stss/);
+    for (const table of ['stss', 'stts']) {
+      const other = Buffer.from(await moovOf('h264-video.mp4'));
+      other.writeUInt32BE(0xffffffff, other.indexOf(table, 0, 'latin1') + 8);
+      assert.throws(() => parseMoov(other), new RegExp(`${table} shorter than its count`));
+    }
   });
 });
 

@@ -38,6 +38,20 @@ describe('sample tables', () => {
   });
 });
 
+describe('sample tables of a hostile moov', () => {
+  it('refuse an stsc run of no samples and counts longer than their boxes, at once', async () => {
+    const { file } = await indexOf('big.mp4');
+    const moovAt = file.indexOf('moov', 0, 'latin1') - 4;
+    const moov = () => Buffer.from(file.subarray(moovAt, moovAt + file.readUInt32BE(moovAt)));
+    const empty = moov();
+    empty.writeUInt32BE(0, empty.indexOf('stsc', 0, 'latin1') + 16);
+    assert.throws(() => readSampleTables(empty), /stsc run/);
+    const long = moov();
+    long.writeUInt32BE(0xffffff, long.indexOf('stco', 0, 'latin1') + 8);
+    assert.throws(() => readSampleTables(long), /stco shorter than its count/);
+  });
+});
+
 describe('planBlanks', () => {
   it('blanks nothing near the start, more the later the resume, and only whole samples', async () => {
     const { file, tracks, tables } = await indexOf('big.mp4');
