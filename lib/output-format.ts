@@ -15,4 +15,4 @@ export function outputFormat(audioOnly: boolean | undefined): OutputFormat {
  * part of every ETag, so a resume never joins bytes of two different recipes.
  * Raise it whenever a change could alter a byte of the output.
  */
-export const OUTPUT_VERSION = 3;
+export const OUTPUT_VERSION = 4;

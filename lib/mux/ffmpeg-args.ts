@@ -54,7 +54,8 @@ export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegA
   for (const input of inputs) {
     // A deeper packet queue per input: with the default of 8, ffmpeg 5.1 crawls over two long TS
     // streams (bench: 70 → 160 MB/s on 1080p HLS), and it costs nothing on MP4 inputs.
-    if (input.blind) args.push('-fflags', '+noparse+nofillin');
+    // Without parsers ffmpeg would read seconds of packets to guess what the MP4's index already says.
+    if (input.blind) args.push('-fflags', '+noparse+nofillin', '-analyzeduration', '0', '-probesize', '32');
     args.push('-protocol_whitelist', RELAY_PROTOCOLS, '-format_whitelist', CONTAINER_FORMATS, '-thread_queue_size', '512', '-i', input.url);
   }
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
