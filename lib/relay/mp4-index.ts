@@ -32,11 +32,42 @@ export interface TrackIndex {
   blindCopy: boolean;
 }
 
+/** An audio or video trak of a moov: its box, its sample table box (stbl) and its media timescale. */
+export interface MediaTrak {
+  trak: BoxHeader;
+  stbl: BoxHeader;
+  kind: 'video' | 'audio';
+  timescale: number;
+}
+
 function readTimescale(buffer: Buffer, trak: BoxHeader): number {
   const mdhd = child(buffer, trak, ['mdia', 'mdhd']);
   if (!mdhd) throw new Error('track without mdhd');
   const v1 = buffer[mdhd.start + mdhd.headerBytes] === 1;
-  return buffer.readUInt32BE(body(mdhd) + (v1 ? 16 : 8));
+  const timescale = buffer.readUInt32BE(body(mdhd) + (v1 ? 16 : 8));
+  if (timescale === 0) throw new Error('track with a timescale of 0');
+  return timescale;
+}
+
+/**
+ * The whole `moov` box in `moov` (header included), checked, and its audio and
+ * video traks in order; other traks (text, hints) are left out. What both
+ * readers of an index walk: the bound's (parseMoov) and a resume's (mp4-samples.ts).
+ */
+export function mediaTraks(moov: Buffer): { root: BoxHeader; traks: MediaTrak[] } {
+  const root = readBoxHeader(moov, 0, moov.length);
+  if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
+  const traks: MediaTrak[] = [];
+  for (const trak of children(moov, root.headerBytes, root.size)) {
+    if (trak.type !== 'trak') continue;
+    const hdlr = child(moov, trak, ['mdia', 'hdlr']);
+    const handler = hdlr ? moov.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
+    if (handler !== 'vide' && handler !== 'soun') continue;
+    const stbl = child(moov, trak, ['mdia', 'minf', 'stbl']);
+    if (!stbl) throw new Error('track without stbl');
+    traks.push({ trak, stbl, kind: handler === 'vide' ? 'video' : 'audio', timescale: readTimescale(moov, trak) });
+  }
+  return { root, traks };
 }
 
 /**
@@ -94,29 +125,28 @@ function hasOffsets(buffer: Buffer, ctts: BoxHeader | undefined): boolean {
   return false;
 }
 
-function readSync(buffer: Buffer, stss: BoxHeader | undefined): Uint32Array | undefined {
+/** The 1-based numbers of the keyframes (stss); undefined without one (every sample is a keyframe). */
+export function readSync(buffer: Buffer, stss: BoxHeader | undefined): Uint32Array | undefined {
   if (!stss) return undefined;
   const count = tableCount(buffer, stss, 4);
   return Uint32Array.from({ length: count }, (_, i) => buffer.readUInt32BE(body(stss) + 4 + i * 4));
 }
 
-function readTrack(buffer: Buffer, trak: BoxHeader, movieScale: number): TrackIndex | undefined {
-  const hdlr = child(buffer, trak, ['mdia', 'hdlr']);
-  const handler = hdlr ? buffer.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
-  if (handler !== 'vide' && handler !== 'soun') return undefined;
-  const stbl = child(buffer, trak, ['mdia', 'minf', 'stbl']);
-  const stsz = stbl && child(buffer, stbl, ['stsz']);
-  const stts = stbl && child(buffer, stbl, ['stts']);
-  const stsd = stbl && child(buffer, stbl, ['stsd']);
-  if (!stbl || !stsz || !stts || !stsd) throw new Error('track without stsz, stts or stsd (stz2 is not read)');
-  const timescale = readTimescale(buffer, trak);
+/** stsz, stts and stsd of a trak's stbl: the tables both index readers need. */
+export function sampleBoxes(buffer: Buffer, stbl: BoxHeader): { stsz: BoxHeader; stts: BoxHeader; stsd: BoxHeader } {
+  const [stsz, stts, stsd] = (['stsz', 'stts', 'stsd'] as const).map((type) => child(buffer, stbl, [type]));
+  if (!stsz || !stts || !stsd) throw new Error('track without stsz, stts or stsd (stz2 is not read)');
+  return { stsz, stts, stsd };
+}
+
+function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, movieScale: number): TrackIndex {
+  const { stsz, stts, stsd } = sampleBoxes(buffer, stbl);
   const sizes = readSizes(buffer, stsz);
   const syncSamples = readSync(buffer, child(buffer, stbl, ['stss']));
   const { durationsVary, maxDelta, total } = readDurations(buffer, stts, sizes.samples);
-  if (timescale === 0) throw new Error('track with a timescale of 0');
   if (!isPlainEdit(buffer, trak, movieScale, timescale, total / timescale)) throw new Error('an edit list that delays, trims or splits the track');
   return {
-    kind: handler === 'vide' ? 'video' : 'audio',
+    kind,
     ...sizes,
     seconds: total / timescale,
     maxSampleSeconds: maxDelta / timescale,
@@ -134,17 +164,10 @@ function readTrack(buffer: Buffer, trak: BoxHeader, movieScale: number): TrackIn
  * moofs, not here) and on anything malformed.
  */
 export function parseMoov(moov: Buffer): TrackIndex[] {
-  const root = readBoxHeader(moov, 0, moov.length);
-  if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
+  const { root, traks } = mediaTraks(moov);
   if (child(moov, root, ['mvex'])) throw new Error('fragmented MP4: its samples are indexed in moof boxes');
-  const tracks: TrackIndex[] = [];
   const movieScale = movieTimescale(moov, root);
-  for (const box of children(moov, root.headerBytes, root.size)) {
-    if (box.type !== 'trak') continue;
-    const track = readTrack(moov, box, movieScale);
-    if (track) tracks.push(track);
-  }
-  return tracks;
+  return traks.map((trak) => readTrack(moov, trak, movieScale));
 }
 
 /** The most samples from one keyframe to the next (or to the end, or from the start to the first). */

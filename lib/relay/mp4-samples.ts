@@ -1,9 +1,9 @@
 // Where each sample of an MP4 input sits (file offset, size, decode time),
 // from its moov: what a resume needs to know which input bytes it may skip.
 // Pure.
-import { body, child, children, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
+import { body, child, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
-import { MAX_INDEX_SAMPLES } from './mp4-index.js';
+import { MAX_INDEX_SAMPLES, mediaTraks, readSync, sampleBoxes, type MediaTrak } from './mp4-index.js';
 
 export interface SampleTable {
   kind: 'video' | 'audio';
@@ -16,7 +16,6 @@ export interface SampleTable {
   /** Decode times of the keyframes; undefined when every sample is one. */
   keyframes?: Float64Array;
 }
-
 
 function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float64Array {
   const stco = child(buffer, stbl, ['stco']);
@@ -47,43 +46,30 @@ function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float
   return offsets;
 }
 
-function readTable(buffer: Buffer, trak: BoxHeader): SampleTable | undefined {
-  const hdlr = child(buffer, trak, ['mdia', 'hdlr']);
-  const handler = hdlr ? buffer.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
-  if (handler !== 'vide' && handler !== 'soun') return undefined;
-  const mdhd = child(buffer, trak, ['mdia', 'mdhd'])!;
-  const timescale = buffer.readUInt32BE(body(mdhd) + (buffer[mdhd.start + mdhd.headerBytes] === 1 ? 16 : 8));
-  const stbl = child(buffer, trak, ['mdia', 'minf', 'stbl'])!;
-  const [stsz, stts, stsd] = (['stsz', 'stts', 'stsd'] as const).map((type) => child(buffer, stbl, [type])!);
-  const count = buffer.readUInt32BE(body(stsz!) + 4);
-  if (count > MAX_INDEX_SAMPLES || timescale === 0) throw new Error('too many samples, or no timescale');
-  const fixed = buffer.readUInt32BE(body(stsz!));
-  const sizes = Uint32Array.from({ length: count }, (_, i) => fixed || buffer.readUInt32BE(body(stsz!) + 8 + i * 4));
+function readTable(buffer: Buffer, { stbl, kind, timescale }: MediaTrak): SampleTable {
+  const { stsz, stts, stsd } = sampleBoxes(buffer, stbl);
+  const count = buffer.readUInt32BE(body(stsz) + 4);
+  if (count > MAX_INDEX_SAMPLES) throw new Error(`a track of ${count} samples`);
+  const fixed = buffer.readUInt32BE(body(stsz));
+  if (!fixed && body(stsz) + 8 + count * 4 > stsz.start + stsz.size) throw new Error('stsz shorter than its count');
+  const sizes = Uint32Array.from({ length: count }, (_, i) => fixed || buffer.readUInt32BE(body(stsz) + 8 + i * 4));
   const dts = new Float64Array(count);
   let sample = 0;
   let time = 0;
-  for (let run = 0, runs = tableCount(buffer, stts!, 8); run < runs && sample < count; run++) {
-    const n = buffer.readUInt32BE(body(stts!) + 4 + run * 8);
-    const delta = buffer.readUInt32BE(body(stts!) + 8 + run * 8);
+  for (let run = 0, runs = tableCount(buffer, stts, 8); run < runs && sample < count; run++) {
+    const n = buffer.readUInt32BE(body(stts) + 4 + run * 8);
+    const delta = buffer.readUInt32BE(body(stts) + 8 + run * 8);
     for (let k = 0; k < n && sample < count; k++, sample++, time += delta) dts[sample] = time / timescale;
   }
-  const stss = child(buffer, stbl, ['stss']);
-  const keyframes = stss && Float64Array.from({ length: buffer.readUInt32BE(body(stss)) },
-    (_, i) => dts[Math.min(buffer.readUInt32BE(body(stss) + 4 + i * 4) - 1, count - 1)]!);
+  const sync = readSync(buffer, child(buffer, stbl, ['stss']));
+  const keyframes = sync && Float64Array.from(sync, (number) => dts[Math.min(number - 1, count - 1)]!);
   return {
-    kind: handler === 'vide' ? 'video' : 'audio', blankable: isBlindCopy(buffer, stsd!), offsets: readOffsets(buffer, stbl, sizes), sizes, dts,
+    kind, blankable: isBlindCopy(buffer, stsd), offsets: readOffsets(buffer, stbl, sizes), sizes, dts,
     ...(keyframes ? { keyframes } : {}),
   };
 }
 
-/** The sample tables of a whole `moov` box's audio and video tracks, in track order. */
+/** The sample tables of a whole `moov` box's audio and video tracks, in track order (as parseMoov's). */
 export function readSampleTables(moov: Buffer): SampleTable[] {
-  const root = readBoxHeader(moov, 0, moov.length);
-  if (!root || root.type !== 'moov' || root.size > moov.length) throw new Error('not a whole moov box');
-  const tables: SampleTable[] = [];
-  for (const box of children(moov, root.headerBytes, root.size)) {
-    const table = box.type === 'trak' ? readTable(moov, box) : undefined;
-    if (table) tables.push(table);
-  }
-  return tables;
+  return mediaTraks(moov).traks.map((trak) => readTable(moov, trak));
 }
