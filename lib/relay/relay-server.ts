@@ -138,7 +138,9 @@ export class Relay {
         await new FragmentReader(source, res, { parallel: fragmentParallel, budget: session.budget }, signal).run();
         return void res.end();
       }
-      const first = await source.open(asked.start, asked.start + rangeSize - 1, signal);
+      // Where ffmpeg starts in a blank (a resume's zeros), the first answer is needed only for the file's size.
+      const blankStart = blanks?.some(([start, end]) => start <= asked.start && asked.start <= end);
+      const first = await source.open(asked.start, blankStart ? asked.start : asked.start + rangeSize - 1, signal);
       if (!first.ranged || first.total === undefined) {
         // No Range support, or no size: one plain stream from where ffmpeg asked, still checked for cuts.
         if (first.ranged) first.res.destroy();
