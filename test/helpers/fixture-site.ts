@@ -21,6 +21,9 @@ const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.6
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
 const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
 const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
+// The same picture in two codecs at one size, as one AdaptationSet each.
+const VP9_720: Track = { file: 'vp9-720p.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 1_000_000, video: true, width: 1280, height: 720 };
+const H264_720: Track = { file: 'h264-720p.mp4', mime: 'video/mp4', codecs: 'avc1.42c01f', bandwidth: 1_500_000, video: true, width: 1280, height: 720 };
 const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
 const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
@@ -46,6 +49,7 @@ export const VIDEOS: Record<string, Video> = {
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
   'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
+  'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },
 };
 
 export interface FixtureOptions {
