@@ -101,7 +101,7 @@ describe('codec choice: ETag and cache', () => {
   const parts: EtagParts = { inputs: [{ formatId: 'r0', size: 1000 }, { formatId: 'r1', size: 200 }], choice: {}, ffmpeg: 'ffmpeg version 5.1.9', length: 1300 };
 
   it('gives each codec its own ETag, and the default the one it had before the codec choice existed', () => {
-    const tags = ['h264', 'vp9', 'av1', undefined].map((codec) => outputEtag({ ...parts, choice: codec ? { codec } : {} }));
+    const tags = (['h264', 'vp9', 'av1', undefined] as const).map((codec) => outputEtag({ ...parts, choice: codec ? { codec } : {} }));
     assert.equal(new Set(tags).size, 4);
     // The key outputEtag hashed before `codec` existed: resumes started before the upgrade still match.
     const before = JSON.stringify([OUTPUT_VERSION, parts.ffmpeg, parts.length, false, null, [['r0', 1000], ['r1', 200]]]);
