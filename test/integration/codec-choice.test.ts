@@ -95,13 +95,18 @@ describe('codec choice', () => {
     assert.equal(site.stats.pages, pages, 'no page was fetched');
   });
 
-  it('CLI --codec h264 saves H.264+AAC; --codec nonsense is a usage error', async () => {
+  it('CLI: info names the codecs and heights, --codec h264 saves H.264+AAC, --codec nonsense is a usage error', async () => {
     const run = (args: string[]) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, PASSMUX_ALLOW_PRIVATE_NETWORKS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, PASSMUX_ALLOW_PRIVATE_NETWORKS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
       let stderr = '';
+      child.stdout.on('data', (chunk) => { stdout += chunk; });
       child.stderr.on('data', (chunk) => { stderr += chunk; });
-      return once(child, 'close').then(([code]) => ({ code: code as number, stderr }));
+      return once(child, 'close').then(([code]) => ({ code: code as number, stdout, stderr }));
     };
+    const info = await run(['info', site.pageUrl('two-codecs')]);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /\nVideo: {5}vp9, h264 \(720p\)\n/);
     const saved = await run(['download', site.pageUrl('two-codecs'), '--codec', 'h264', '-o', 'cli-h264.mp4', '-q']);
     assert.equal(saved.code, 0, saved.stderr);
     assert.deepEqual(await codecsOf(join(dir, 'cli-h264.mp4')), ['video:h264', 'audio:aac']);
