@@ -24,6 +24,7 @@ const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus
 // The same picture in two codecs at one size, as one AdaptationSet each.
 const VP9_720: Track = { file: 'vp9-720p.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 1_000_000, video: true, width: 1280, height: 720 };
 const H264_720: Track = { file: 'h264-720p.mp4', mime: 'video/mp4', codecs: 'avc1.42c01f', bandwidth: 1_500_000, video: true, width: 1280, height: 720 };
+const AV1_720: Track = { file: 'av1-720p.mp4', mime: 'video/mp4', codecs: 'av01.0.05M.08', bandwidth: 700_000, video: true, width: 1280, height: 720 };
 const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
 const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
@@ -50,6 +51,7 @@ export const VIDEOS: Record<string, Video> = {
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
   'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
   'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },
+  'three-codecs': { title: 'Three codecs clip', tracks: [AV1_720, VP9_720, OPUS, H264_720, AAC] },
 };
 
 export interface FixtureOptions {

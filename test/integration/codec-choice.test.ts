@@ -1,6 +1,7 @@
 // The codec choice with the real yt-dlp and ffmpeg, on a page that offers the
-// same 720p picture as VP9+Opus and as H.264+AAC: the library, the server
-// (/info, HEAD, GET, a bad value) and the built CLI (npm's pretest builds it).
+// same 720p picture as VP9+Opus and as H.264+AAC (and one with AV1 too): the
+// library, the server (/info, HEAD, GET, a bad value) and the built CLI
+// (npm's pretest builds it).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -43,6 +44,17 @@ describe('codec choice', () => {
       }
     });
   }
+
+  it('av1, vp9 and h264 each give that codec where the page has all three (yt-dlp names AV1 av01)', async () => {
+    const cases = [['av1', ['video:av1', 'audio:opus']], ['vp9', ['video:vp9', 'audio:opus']], ['h264', ['video:h264', 'audio:aac']]] as const;
+    for (const [codec, expected] of cases) {
+      const out = join(dir, `three-${codec}.mp4`);
+      await pipeline(await createMuxStream(site.pageUrl('three-codecs'), { codec }), createWriteStream(out));
+      assert.deepEqual(await codecsOf(out), expected, codec);
+    }
+    const info = await readJson(await get(path('/info', 'three-codecs')));
+    assert.deepEqual(info.codecs, ['av1', 'vp9', 'h264']);
+  });
 
   it('/info lists both codecs and the 720p height the page offers', async () => {
     const res = await get(path('/info', 'two-codecs'));
