@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -14,12 +15,15 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createMuxStream } from '../../lib/index.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
-import { get, readJson, startPassmux, type TestServer } from '../helpers/passmux-server.js';
+import { get, readBody, readJson, startPassmux, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 
 process.env.PASSMUX_ALLOW_PRIVATE_NETWORKS = '1';
 const CURRENT_YTDLP = fileURLToPath(new URL('../helpers/ytdlp-current-shape.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/bin/passmux.js', import.meta.url));
+const getWith = (url: string, headers: Record<string, string>) => new Promise<IncomingMessage>((resolve, reject) => {
+  request(url, { headers, agent: false }, resolve).on('error', reject).end();
+});
 const codecsOf = async (path: string) => (await probeFile(path)).streams.map((s) => `${s.type}:${s.codec}`);
 
 describe('codec choice', () => {
@@ -86,6 +90,23 @@ describe('codec choice', () => {
     await pipeline(res, createWriteStream(out));
     assert.equal((await stat(out)).size, Number(res.headers['content-length']));
     assert.deepEqual(await codecsOf(out), ['video:h264', 'audio:aac']);
+  });
+
+  it('a resume of the h264 file continues it; a resume with the default choice\'s ETag starts over', async () => {
+    const url = path('/download', 'two-codecs', '&codec=h264');
+    const whole = await readBody(await get(url));
+    const head = await get(url, 'HEAD');
+    head.resume();
+    const etag = head.headers.etag!;
+    const best = await get(path('/download', 'two-codecs'), 'HEAD');
+    best.resume();
+    const from = Math.floor(whole.length * 0.9);
+    const resumed = await getWith(url, { range: `bytes=${from}-`, 'if-range': etag });
+    assert.equal(resumed.statusCode, 206);
+    assert.ok((await readBody(resumed)).equals(whole.subarray(from)), 'the rest of the same bytes');
+    const crossed = await getWith(url, { range: `bytes=${from}-`, 'if-range': best.headers.etag! });
+    assert.equal(crossed.statusCode, 200, 'another choice\'s ETag does not match: the whole file');
+    crossed.resume();
   });
 
   it('codec h264 on a page without H.264 falls back to the best there is', async () => {
