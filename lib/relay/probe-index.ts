@@ -2,13 +2,16 @@
 // (under the guard, with the format's headers): its exact size, never
 // yt-dlp's guess, and, read from its own index, the budget of each track the
 // output-size bound needs. MP4: the top-level boxes are walked by ranges to
-// the moov, wherever it sits. WebM: the headers, the first cluster and the
+// the moov, wherever it sits; a fragmented one's moofs are read by its sidx
+// (probe-fragments.ts). WebM: the headers, the first cluster and the
 // Cues. Fragmented inputs (HLS, DASH) have neither to ask for.
 import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput, TrackBudget } from '../types.js';
 import { budgetOfTrack, parseMoov, readBoxHeader } from './mp4-index.js';
+import { isFragmentedMoov } from './mp4-fragment-index.js';
 import { readSampleTables, type SampleTable } from './mp4-samples.js';
+import { readFragmentedIndex, type ReadRange } from './probe-fragments.js';
 import { readWhole } from './read-whole.js';
 import { UpstreamSource } from './upstream-source.js';
 import { budgetOfWebm } from './webm-budget.js';
@@ -43,8 +46,6 @@ const MAX_INDEX_BYTES = 32 * 1024 * 1024;
 /** Top-level boxes stepped over, at most, looking for the moov. */
 const MAX_HOPS = 32;
 
-type ReadRange = (start: number, end: number) => Promise<Buffer>;
-
 /**
  * Index bytes (moovs, WebM heads, Cues) all probes together may hold: a flood
  * of pages with 32 MiB moovs must not fill the heap. Past it, a probe gives up
@@ -76,10 +77,12 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
     if (box.type === 'moov') {
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
-      const tracks = parseMoov(whole).map(budgetOfTrack);
+      // A fragmented file's samples are indexed in its moofs, each read (by its sidx) the same way.
+      const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read) : undefined;
+      const tracks = (fragmented?.tracks ?? parseMoov(whole)).map(budgetOfTrack);
       // An index that claims more sample bytes than the file holds is not this file's.
       if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
-      return { tracks, ...(tables ? { tables: readSampleTables(whole) } : {}) };
+      return { tracks, ...(tables ? { tables: fragmented?.tables ?? readSampleTables(whole) } : {}) };
     }
     offset += box.size;
   }
