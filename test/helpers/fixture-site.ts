@@ -15,13 +15,15 @@ import { renderFeed } from './fixture-feed.js';
 import { CLIP_SECONDS, ensureMedia, RECIPES } from './media.js';
 
 interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean; width?: number; height?: number }
-interface Video { title: string; tracks?: Track[]; file?: string }
+interface Video { title: string; tracks?: Track[]; file?: string; /** @default CLIP_SECONDS */ seconds?: number }
 
 const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.64000d', bandwidth: 800_000, video: true };
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
 const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
 const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
 const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
+const FRAG_H264: Track = { ...H264, file: 'frag-h264-video.mp4' };
+const FRAG_AAC: Track = { ...AAC, file: 'frag-aac-audio.m4a' };
 const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
 const benchTracks = (seconds: number): Track[] => [
@@ -46,6 +48,17 @@ export const VIDEOS: Record<string, Video> = {
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
   'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
+  // Fragmented whole files (mp4_dash / m4a_dash), as YouTube and SegmentBase sites serve them.
+  frag: { title: 'Fragmented clip', tracks: [FRAG_H264, FRAG_AAC] },
+  'frag-bframes': { title: 'Fragmented B-frames clip', tracks: [{ ...FRAG_H264, file: 'frag-bframes-video.mp4' }, FRAG_AAC] },
+  'frag-low-aac': { title: 'Fragmented low-bitrate AAC', tracks: [FRAG_H264, { ...FRAG_AAC, file: 'frag-aac-32k.m4a', bandwidth: 32_000 }] },
+  'frag-one-fragment': { title: 'Fragmented audio in one fragment', tracks: [FRAG_H264, { ...FRAG_AAC, file: 'frag-aac-one-fragment.m4a' }] },
+  'frag-1080p': {
+    title: 'Fragmented 1080p minute', seconds: 60, tracks: [
+      { ...FRAG_H264, file: 'frag-1080p-60s-video.mp4', codecs: 'avc1.640028', bandwidth: 2_500_000, width: 1920, height: 1080 },
+      { ...FRAG_AAC, file: 'frag-aac-60s.m4a', bandwidth: 128_000 }],
+  },
+  'frag-lying': { title: 'Fragmented clip with a lying sidx', tracks: [{ ...FRAG_H264, file: 'frag-lying-sidx.mp4' }, FRAG_AAC] },
 };
 
 export interface FixtureOptions {
@@ -92,7 +105,7 @@ function renderPage(origin: string, id: string, video: Video): string {
   const contentUrl = video.file ? `${origin}/media/${video.file}` : `${origin}/dash/${id}.mpd`;
   const ld = {
     '@context': 'https://schema.org', '@type': 'VideoObject', name: video.title,
-    duration: `PT${CLIP_SECONDS}S`, thumbnailUrl: `${origin}/thumb/${id}.jpg`,
+    duration: `PT${video.seconds ?? CLIP_SECONDS}S`, thumbnailUrl: `${origin}/thumb/${id}.jpg`,
     author: { '@type': 'Person', name: 'Fixture Uploader' }, uploadDate: '2026-01-02',
     contentUrl, encodingFormat: video.file ? 'video/mp4' : 'application/dash+xml',
   };
@@ -101,14 +114,14 @@ function renderPage(origin: string, id: string, video: Video): string {
 </head><body><h1>${escapeHtml(video.title)}</h1></body></html>`;
 }
 
-function renderMpd(origin: string, tracks: Track[]): string {
+function renderMpd(origin: string, tracks: Track[], seconds: number): string {
   const sets = tracks.map((t, i) => `  <AdaptationSet mimeType="${t.mime}" contentType="${t.video ? 'video' : 'audio'}">
    <Representation id="r${i}" codecs="${t.codecs}" bandwidth="${t.bandwidth}" ${t.video ? `width="${t.width ?? 320}" height="${t.height ?? 240}" frameRate="30"` : 'audioSamplingRate="48000"'}>
     <BaseURL>${origin}/media/${t.file}</BaseURL>
    </Representation>
   </AdaptationSet>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT${CLIP_SECONDS}S" minBufferTime="PT2S">
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT${seconds}S" minBufferTime="PT2S">
  <Period>
 ${sets}
  </Period>
@@ -241,7 +254,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       if (!video?.tracks) return void res.writeHead(404).end();
       if (!allowed(req)) return forbid(res);
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
-      return void res.end(renderMpd(base, video.tracks));
+      return void res.end(renderMpd(base, video.tracks, video.seconds ?? CLIP_SECONDS));
     }
     if (area === 'media' && Object.hasOwn(RECIPES, leaf)) {
       return void serveMedia(req, res, leaf).catch(() => res.destroy());

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,12 +24,30 @@ const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-
 interface Loop { loop: string; times: number }
 /** Random bytes that no demuxer accepts. */
 interface Noise { randomBytes: number }
+/** Another file copied into a new container layout (`-c copy` plus these output arguments). */
+interface Remux { remux: string; args: string[] }
+/** Another file's bytes, changed. */
+interface Derived { from: string; derive: (bytes: Buffer) => Buffer }
+
+/** A fragmented file whose sidx says its first fragment lasts a second longer than its moof does. */
+function lyingSidx(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes);
+  const sidx = copy.indexOf('sidx') - 4;
+  const at = sidx + 12;
+  const v1 = copy[sidx + 8] === 1;
+  const firstReference = at + (v1 ? 24 : 16) + 4;
+  copy.writeUInt32BE(copy.readUInt32BE(firstReference + 4) + copy.readUInt32BE(at + 4), firstReference + 4);
+  return copy;
+}
+
+/** YouTube's and SegmentBase sites' whole-file layout: ftyp, moov with mvex, one sidx, moof/mdat pairs. */
+const fragmented = (from: string, ...args: string[]): Remux => ({ remux: from, args: [...args, '-f', 'mp4', '-movflags', 'dash+global_sidx'] });
 
 const bench1080p = ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast',
   '-crf', '14', '-g', '60', '-pix_fmt', 'yuv420p', '-an'];
 
 /** name → ffmpeg arguments that write it (the output path is appended), or a loop of another file. */
-export const RECIPES: Record<string, string[] | Loop | Noise> = {
+export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> = {
   'garbage.mp4': { randomBytes: 256 * 1024 },
   // Benchmark sources (made only when the benchmark asks): 20 s of 1080p (~60 MB) and 120 s (~360 MB).
   'bench-20s-video.mp4': bench1080p,
@@ -49,6 +67,21 @@ export const RECIPES: Record<string, string[] | Loop | Noise> = {
   'thumb.jpg': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-update', '1'],
   // Plain mp4 output puts the moov atom at the end: demuxing needs a seekable input.
   'moov-end.mp4': [...video(CLIP_SECONDS), ...audio(CLIP_SECONDS), ...h264, '-c:a', 'aac', '-shortest'],
+  // H.264 with B-frames: composition offsets in every trun.
+  'bframes-video.mp4': [...video(CLIP_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '60', '-pix_fmt', 'yuv420p', '-an'],
+  // A minute of 1080p, lightly compressed so that it is made in seconds (~20 MB).
+  'h264-1080p-60s.mp4': ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=60', '-c:v', 'libx264', '-preset', 'ultrafast',
+    '-crf', '30', '-g', '60', '-pix_fmt', 'yuv420p', '-an'],
+  'aac-60s.m4a': [...audio(60), '-c:a', 'aac', '-b:a', '128k', '-vn'],
+  // Fragmented whole files (ffmpeg cuts video at its keyframes; audio every 2 s here, as YouTube's m4a_dash is cut).
+  'frag-h264-video.mp4': fragmented('h264-video.mp4'),
+  'frag-aac-audio.m4a': fragmented('aac-audio.m4a', '-frag_duration', '2000000'),
+  'frag-aac-32k.m4a': fragmented('aac-32k.m4a', '-frag_duration', '2000000'),
+  'frag-aac-one-fragment.m4a': fragmented('aac-audio.m4a'),
+  'frag-bframes-video.mp4': fragmented('bframes-video.mp4'),
+  'frag-1080p-60s-video.mp4': fragmented('h264-1080p-60s.mp4'),
+  'frag-aac-60s.m4a': fragmented('aac-60s.m4a', '-frag_duration', '2000000'),
+  'frag-lying-sidx.mp4': { from: 'frag-h264-video.mp4', derive: lyingSidx },
 };
 
 function runFfmpeg(args: string[]): Promise<void> {
@@ -70,14 +103,14 @@ export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<
   await mkdir(MEDIA_DIR, { recursive: true });
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
   const recipe = RECIPES[name]!;
-  if ('randomBytes' in recipe) {
-    await writeFile(partial, randomBytes(recipe.randomBytes));
+  if ('randomBytes' in recipe || 'derive' in recipe) {
+    await writeFile(partial, 'derive' in recipe ? recipe.derive(await readFile(await ensureMedia(recipe.from))) : randomBytes(recipe.randomBytes));
     await rename(partial, target);
     return target;
   }
-  const args = Array.isArray(recipe)
-    ? recipe
-    : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];
+  const args = Array.isArray(recipe) ? recipe
+    : 'remux' in recipe ? ['-i', await ensureMedia(recipe.remux), '-c', 'copy', ...recipe.args]
+      : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];
   await runFfmpeg([...args, partial]);
   await rename(partial, target);
   return target;
