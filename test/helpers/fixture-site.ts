@@ -26,9 +26,9 @@ const FRAG_H264: Track = { ...H264, file: 'frag-h264-video.mp4' };
 const FRAG_AAC: Track = { ...AAC, file: 'frag-aac-audio.m4a' };
 const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
-const benchTracks = (seconds: number): Track[] => [
-  { file: `bench-${seconds}s-video.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
-  { file: `bench-${seconds}s-audio.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
+const benchTracks = (seconds: number, suffix = ''): Track[] => [
+  { file: `bench-${seconds}s-video${suffix}.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
+  { file: `bench-${seconds}s-audio${suffix}.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
 ];
 
 /** A title that tries everything: traversal, NUL, length, a right-to-left override hiding the extension. */
@@ -45,6 +45,7 @@ export const VIDEOS: Record<string, Video> = {
   garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
   'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
+  'bench-120s-frag': { title: 'Benchmark 120 s 1080p, fragmented', tracks: benchTracks(120, '-frag'), seconds: 120 },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
   'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
@@ -85,6 +86,8 @@ export interface FixtureStats {
   forbidden: number;
   openMedia: number;
   peakOpenMedia: number;
+  /** TCP connections accepted (keep-alive reuse shows as fewer than requests). */
+  connections: number;
 }
 
 export interface FixtureSite {
@@ -155,7 +158,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const sessions = new Map<string, string | undefined>();
   const mediaUses = new Map<string, number>();
   let cutPending = options.cutOnce;
-  const stats: FixtureStats = { pages: 0, mediaRequests: 0, mediaBytes: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
+  const stats: FixtureStats = { pages: 0, mediaRequests: 0, mediaBytes: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0, connections: 0 };
   const cookies: string[] = [];
   const events = new EventEmitter();
   let origin = '';
@@ -265,6 +268,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const tlsFile = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
   const server = options.tls ? createHttpsServer({ key: tlsFile('key.pem'), cert: tlsFile('cert.pem') }, handle) : createServer(handle);
 
+  server.on('connection', () => { stats.connections += 1; });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
