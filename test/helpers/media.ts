@@ -54,6 +54,8 @@ export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> 
   'bench-20s-audio.m4a': [...audio(20), '-c:a', 'aac', '-b:a', '128k', '-vn'],
   'bench-120s-video.mp4': { loop: 'bench-20s-video.mp4', times: 6 },
   'bench-120s-audio.m4a': { loop: 'bench-20s-audio.m4a', times: 6 },
+  'bench-120s-video-frag.mp4': fragmented('bench-120s-video.mp4'),
+  'bench-120s-audio-frag.m4a': fragmented('bench-120s-audio.m4a', '-frag_duration', '2000000'),
   'h264-video.mp4': [...video(CLIP_SECONDS), ...h264, '-an'],
   'aac-audio.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '96k', '-vn'],
   'vp9-video.webm': [...video(CLIP_SECONDS), ...vp9, '-an'],
