@@ -2,7 +2,7 @@
 // every test file (and every run) after the first reuses them.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +22,13 @@ const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-
 
 /** A file made by looping another one `times` times without re-encoding. */
 interface Loop { loop: string; times: number }
-/** Random bytes that no demuxer accepts. */
+/** Noise that no demuxer accepts: the same bytes on every machine (random ones were once taken for H.263). */
 interface Noise { randomBytes: number }
+
+function noise(bytes: number): Buffer {
+  const blocks = Array.from({ length: Math.ceil(bytes / 32) }, (_, i) => createHash('sha256').update(`passmux garbage ${i}`).digest());
+  return Buffer.concat(blocks).subarray(0, bytes);
+}
 /** Another file copied into a new container layout (`-c copy` plus these output arguments). */
 interface Remux { remux: string; args: string[] }
 /** Another file's bytes, changed. */
@@ -108,7 +113,7 @@ export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
   const recipe = RECIPES[name]!;
   if ('randomBytes' in recipe || 'derive' in recipe) {
-    await writeFile(partial, 'derive' in recipe ? recipe.derive(await readFile(await ensureMedia(recipe.from))) : randomBytes(recipe.randomBytes));
+    await writeFile(partial, 'derive' in recipe ? recipe.derive(await readFile(await ensureMedia(recipe.from))) : noise(recipe.randomBytes));
     await rename(partial, target);
     return target;
   }
