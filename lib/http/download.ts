@@ -28,6 +28,8 @@ export interface DownloadContext {
   idleTimeoutMs: number;
   /** After Gate 2, the first media byte must come within this long, and no later gap in the media may last longer. */
   firstByteTimeoutMs: number;
+  /** How long a download may wait in Gate 2's queue before it gives up with a 503 in words. */
+  queueTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
   /** An input's exact size and index, asked of its media server (HEAD and GET send what it gives). */
@@ -54,6 +56,19 @@ function admit(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext):
     ctx.log({ event: 'download', method: res.req.method, host: new URL(query.url).hostname, outcome: 'rejected_busy', bytes: 0, ms: 0, error: 'BUSY' });
     sendError(res, toMuxError(error), { retryAfterSeconds: ctx.retryAfterSeconds });
     return undefined;
+  }
+}
+
+/** Gate 2, waited for at most `ms`: a queue nobody leaves would hold the client (and its Gate 1 place) for ever. */
+async function acquireWithin(ticket: Ticket, signal: AbortSignal, ms: number): Promise<void> {
+  const waited = new AbortController();
+  const timer = setTimeout(() => waited.abort(new MuxError('BUSY', `every worker stayed busy for ${Math.round(ms / 1000)} s; try again later`)), ms);
+  try {
+    await ticket.acquire(AbortSignal.any([signal, waited.signal]));
+  } catch (error) {
+    throw waited.signal.aborted && !signal.aborted ? waited.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -98,7 +113,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     // Asked of the media servers while this download waits for its slot.
     const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version));
     described.catch(() => {});
-    await ticket.acquire(signal);
+    await acquireWithin(ticket, signal, ctx.queueTimeoutMs);
     // Waiting for a slot is fair; holding one without a byte (a dripping playlist or file) is not.
     firstByte = setTimeout(() => controller.abort(new MuxError('TIMEOUT', `no media arrived within ${Math.round(ctx.firstByteTimeoutMs / 1000)} s`)),
       ctx.firstByteTimeoutMs);
