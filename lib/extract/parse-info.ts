@@ -2,7 +2,7 @@
 // loosely typed; everything is checked here so nothing else has to.
 import { MuxError } from '../errors.js';
 import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
-import { requestHeadersFor } from './cookies.js';
+import { cookiesFor, requestHeadersFor } from './cookies.js';
 import { checkDeliverable, dashFragments, protocolOf } from './format-protocol.js';
 import { isPlaylistJson, playlistRefusal } from './parse-playlist.js';
 import { safeFilename } from './safe-filename.js';
@@ -102,8 +102,10 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
     const size = declaredSize(format);
     const acodec = text(format.acodec);
     const formatId = text(format.format_id, 256);
+    const cookies = cookiesFor(format, url);
     return {
       url, headers: requestHeadersFor(format), kind: kinds[index]!, protocol,
+      ...(cookies.length > 0 ? { cookies } : {}),
       ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
       ...(acodec && acodec !== 'none' ? { acodec } : {}),
       ...(size !== null ? { size } : {}),

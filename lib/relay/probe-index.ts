@@ -119,7 +119,9 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
 export async function probeInput(input: MediaInput, options: ProbeOptions): Promise<InputProbe> {
   if (input.protocol !== 'http') return { size: undefined };
-  const source = new UpstreamSource({ url: input.url, headers: input.headers }, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
+  // The same headers and cookie jar as the download's own requests.
+  const target = { url: input.url, headers: input.headers, ...(input.cookies ? { cookies: input.cookies } : {}) };
+  const source = new UpstreamSource(target, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
   let reserved = 0;
   const read: ReadRange = async (start, end) => {
