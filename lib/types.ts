@@ -76,6 +76,8 @@ export interface MediaInput {
   headers: Record<string, string>;
   /** The cookies yt-dlp gave: each sent only where its domain, path and secure flag allow. */
   cookies?: JarCookie[];
+  /** Largest byte range to ask for at once (yt-dlp's `http_chunk_size`); the relay's own size when smaller. */
+  chunkSize?: number;
   kind: InputKind;
   protocol: InputProtocol;
   /** dash: the fragments, the init segment first. */

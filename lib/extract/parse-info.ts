@@ -47,6 +47,17 @@ export function estimateSize(formats: Json[], duration: number | null = null): n
   return Math.round(total);
 }
 
+/**
+ * How yt-dlp's own downloader would fetch the format: ranges no larger than
+ * `downloader_options.http_chunk_size` (YouTube: 10 MiB, larger ones are
+ * throttled or refused).
+ */
+function fetchDetails(format: Json): Pick<MediaInput, 'chunkSize'> {
+  const options = isObject(format.downloader_options) ? format.downloader_options : {};
+  const chunk = number(options.http_chunk_size);
+  return chunk !== null && chunk >= 1 ? { chunkSize: Math.floor(chunk) } : {};
+}
+
 function kindOf(format: Json): InputKind {
   if (format.vcodec === 'none') return 'audio';
   if (format.acodec === 'none') return 'video';
@@ -106,6 +117,7 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
     return {
       url, headers: requestHeadersFor(format), kind: kinds[index]!, protocol,
       ...(cookies.length > 0 ? { cookies } : {}),
+      ...fetchDetails(format),
       ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
       ...(acodec && acodec !== 'none' ? { acodec } : {}),
       ...(size !== null ? { size } : {}),

@@ -20,11 +20,12 @@ export interface PrepareOptions {
   signal: AbortSignal;
 }
 
-/** What every request of the input carries. */
+/** What every request of the input carries, and its range limit. */
 function baseOf(input: MediaInput): SourceTarget {
   return {
     url: input.url, headers: input.headers,
     ...(input.cookies ? { cookies: input.cookies } : {}),
+    ...(input.chunkSize ? { chunkSize: input.chunkSize } : {}),
   };
 }
 

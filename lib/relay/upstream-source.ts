@@ -19,6 +19,8 @@ export interface SourceOptions {
 /** An input: its URL, headers and cookies, and (fragmented inputs) the fragments to deliver in order. */
 export interface SourceTarget extends UpstreamTarget {
   fragments?: Fragment[];
+  /** Largest range to ask for (yt-dlp's `http_chunk_size`), when the format has one. */
+  chunkSize?: number;
 }
 
 export interface OpenedRange {

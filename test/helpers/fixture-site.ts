@@ -79,7 +79,7 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
-  /** Emits 'page' and 'media' as each page and media request arrives. */
+  /** Emits 'page' and 'media' (the file's name and its Range header) as each request arrives. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -158,7 +158,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
 
   async function serveMedia(req: IncomingMessage, res: ServerResponse, name: string) {
     stats.mediaRequests += 1;
-    events.emit('media', name);
+    events.emit('media', name, req.headers.range);
     if (!allowed(req)) return forbid(res);
     const session = readCookie(req, 'session')!;
     mediaUses.set(session, (mediaUses.get(session) ?? 0) + 1);
