@@ -78,6 +78,8 @@ export interface MediaInput {
   cookies?: JarCookie[];
   /** Largest byte range to ask for at once (yt-dlp's `http_chunk_size`); the relay's own size when smaller. */
   chunkSize?: number;
+  /** Unix seconds before which the format may not be fetched (yt-dlp's `available_at`): the download waits. */
+  availableAt?: number;
   kind: InputKind;
   protocol: InputProtocol;
   /** dash: the fragments, the init segment first. */

@@ -50,12 +50,16 @@ export function estimateSize(formats: Json[], duration: number | null = null): n
 /**
  * How yt-dlp's own downloader would fetch the format: ranges no larger than
  * `downloader_options.http_chunk_size` (YouTube: 10 MiB, larger ones are
- * throttled or refused).
+ * throttled or refused), nothing before `available_at` (unix seconds).
  */
-function fetchDetails(format: Json): Pick<MediaInput, 'chunkSize'> {
+function fetchDetails(format: Json): Pick<MediaInput, 'chunkSize' | 'availableAt'> {
   const options = isObject(format.downloader_options) ? format.downloader_options : {};
   const chunk = number(options.http_chunk_size);
-  return chunk !== null && chunk >= 1 ? { chunkSize: Math.floor(chunk) } : {};
+  const at = number(format.available_at);
+  return {
+    ...(chunk !== null && chunk >= 1 ? { chunkSize: Math.floor(chunk) } : {}),
+    ...(at !== null && at > 0 ? { availableAt: at } : {}),
+  };
 }
 
 function kindOf(format: Json): InputKind {

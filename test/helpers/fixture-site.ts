@@ -79,7 +79,7 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
-  /** Emits 'page' and 'media' (the file's name and its Range header) as each request arrives. */
+  /** Emits 'page', 'manifest' and 'media' (the file's name and its Range header) as each request arrives. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -239,6 +239,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     if (area === 'dash') {
       const video = VIDEOS[leaf.replace(/\.mpd$/, '')];
       if (!video?.tracks) return void res.writeHead(404).end();
+      events.emit('manifest', leaf);
       if (!allowed(req)) return forbid(res);
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
       return void res.end(renderMpd(base, video.tracks));

@@ -7,7 +7,7 @@
 //   extra_cookies=1        (current shape) also a Path=/private cookie and a Secure cookie
 //   authorization=<value>  an Authorization header on every format
 //   http_chunk_size=<n>    downloader_options.http_chunk_size
-//   available_at=<s>       available_at (unix seconds)
+//   available_in=<s>       available_at this many seconds after yt-dlp finished
 //   protocol=<p>           protocol, in place of m3u8_native
 import { spawnSync } from 'node:child_process';
 
@@ -30,7 +30,7 @@ for (const format of [info, ...(info.formats ?? []), ...(info.requested_formats 
   }
   if (query.get('authorization')) headers.Authorization = query.get('authorization');
   if (query.get('http_chunk_size')) format.downloader_options = { http_chunk_size: Number(query.get('http_chunk_size')) };
-  if (query.get('available_at')) format.available_at = Number(query.get('available_at'));
+  if (query.get('available_in')) format.available_at = Date.now() / 1000 + Number(query.get('available_in'));
   if (query.get('protocol') && format.protocol === 'm3u8_native') format.protocol = query.get('protocol');
 }
 process.stdout.write(JSON.stringify(info));

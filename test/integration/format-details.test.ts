@@ -1,6 +1,7 @@
 // Per-format details yt-dlp's own downloader honours, with the real yt-dlp
 // underneath (test/helpers/ytdlp-format-details.mjs adds them to its JSON):
-// no range larger than http_chunk_size.
+// no range larger than http_chunk_size, no media request before available_at
+// (and a moment too far off fails at once).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
-import { get, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
+import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 
@@ -25,7 +26,7 @@ describe('per-format details from yt-dlp', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'passmux-format-details-'));
     site = await startFixtureSite();
-    passmux = await startPassmux({ ytdlp: formatDetails });
+    passmux = await startPassmux({ ytdlp: formatDetails, firstByteTimeoutMs: 20_000 });
   });
 
   after(async () => {
@@ -65,5 +66,44 @@ describe('per-format details from yt-dlp', () => {
       assert.ok(match, `a closed range, not ${range}`);
       assert.ok(Number(match[2]) - Number(match[1]) + 1 <= CHUNK, `${range} is at most ${CHUNK} bytes`);
     }
+  });
+
+  it('makes no media request before available_at, then downloads', async (t) => {
+    let manifestAt = 0;
+    let firstMediaAt = 0;
+    const onManifest = () => { manifestAt = Date.now(); };
+    const onMedia = () => { firstMediaAt ||= Date.now(); };
+    site.events.on('manifest', onManifest);
+    site.events.on('media', onMedia);
+    try {
+      // available_at is set 1.5 s after yt-dlp finished, so at least 1.5 s after its last request (the MPD).
+      await download(page('h264', { available_in: '1.5' }), CLIP_SECONDS);
+    } finally {
+      site.events.off('manifest', onManifest);
+      site.events.off('media', onMedia);
+    }
+    assert.ok(manifestAt > 0 && firstMediaAt > 0);
+    t.diagnostic(`first media request ${firstMediaAt - manifestAt} ms after yt-dlp's last request`);
+    assert.ok(firstMediaAt - manifestAt >= 1500, `first media request ${firstMediaAt - manifestAt} ms after yt-dlp's last request`);
+  });
+
+  it('fails at once, in words, when available_at is further off than the first-byte bound', async (t) => {
+    let media = 0;
+    const onMedia = () => { media += 1; };
+    site.events.on('media', onMedia);
+    const started = Date.now();
+    try {
+      const res = await get(`${passmux.origin}/download?url=${encodeURIComponent(page('h264', { available_in: '3600' }))}`);
+      const body = await readJson(res);
+      assert.equal(res.statusCode, 504);
+      assert.equal(body.error.code, 'TIMEOUT');
+      assert.match(body.error.message, /available in 60 min .*waits at most 20 s/);
+    } finally {
+      site.events.off('media', onMedia);
+    }
+    assert.equal(media, 0, 'no media request');
+    t.diagnostic(`refused in ${Date.now() - started} ms (yt-dlp's run included)`);
+    assert.ok(Date.now() - started < 20_000, 'no waiting for the bound either');
+    await whenIdle(passmux.admission);
   });
 });
