@@ -1,13 +1,15 @@
 // Per-format details yt-dlp's own downloader honours, with the real yt-dlp
 // underneath (test/helpers/ytdlp-format-details.mjs adds them to its JSON):
 // no range larger than http_chunk_size, no media request before available_at
-// (and a moment too far off fails at once).
+// (and a moment too far off fails at once), the ffmpeg-only `m3u8` protocol
+// read by the relay like m3u8_native.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startCookieCdnSite, type CookieCdnSite } from '../helpers/cookie-cdn-site.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
 import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
@@ -20,18 +22,19 @@ const CHUNK = 64 * 1024;
 describe('per-format details from yt-dlp', () => {
   let dir: string;
   let site: FixtureSite;
+  let cdn: CookieCdnSite;
   let passmux: TestServer;
   const page = (id: string, query: Record<string, string>) => `${site.pageUrl(id)}?${new URLSearchParams(query)}`;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'passmux-format-details-'));
-    site = await startFixtureSite();
+    [site, cdn] = await Promise.all([startFixtureSite(), startCookieCdnSite()]);
     passmux = await startPassmux({ ytdlp: formatDetails, firstByteTimeoutMs: 20_000 });
   });
 
   after(async () => {
     await passmux.close();
-    await site.close();
+    await Promise.all([site.close(), cdn.close()]);
     await rm(dir, { recursive: true, force: true });
     assert.equal(childrenNamed(process.pid, 'ffmpeg').length + childrenNamed(process.pid, 'yt-dlp').length, 0, 'nothing left running');
   });
@@ -105,5 +108,13 @@ describe('per-format details from yt-dlp', () => {
     t.diagnostic(`refused in ${Date.now() - started} ms (yt-dlp's run included)`);
     assert.ok(Date.now() - started < 20_000, 'no waiting for the bound either');
     await whenIdle(passmux.admission);
+  });
+
+  it('reads an ffmpeg-only `m3u8` format through the relay\'s own HLS reader', async () => {
+    const from = cdn.requests.length;
+    await download(cdn.pageUrl('second-port', { protocol: 'm3u8' }), 10);
+    const seen = cdn.requests.slice(from);
+    assert.ok(seen.some((r) => r.kind === 'playlist' && r.path.endsWith('/stream_0.m3u8')), 'the relay read the media playlist');
+    assert.ok(seen.filter((r) => r.server === 'cdn').length >= 12, 'and fetched its segments');
   });
 });

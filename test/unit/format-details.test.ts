@@ -1,5 +1,5 @@
 // Per-format details yt-dlp's downloader honours: http_chunk_size, available_at
-// (and the wait it asks for).
+// (and the wait it asks for), and the ffmpeg-only `m3u8` protocol.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MuxError } from '../../lib/errors.js';
@@ -20,6 +20,17 @@ describe('per-format fetch details', () => {
       assert.equal(input!.chunkSize, undefined, JSON.stringify(extra));
       assert.equal(input!.availableAt, undefined, JSON.stringify(extra));
     }
+  });
+  it('reads an ffmpeg-only `m3u8` format (X/Twitter Spaces shape) as HLS the relay reads, with its Referer', () => {
+    const spaces = {
+      id: '1OwxWwQOPlNxQ', title: 'Space', ext: 'm4a', format_id: 'hls-0', protocol: 'm3u8', container: 'm4a_dash', vcodec: 'none', acodec: 'aac',
+      url: 'https://prod-fastly-us-west-1.video.pscp.tv/Transcoding/v1/hls/x/audio-space/playlist_1.m3u8?type=replay',
+      http_headers: { Referer: 'https://twitter.com/', 'User-Agent': 'UA' }, live_status: 'was_live', is_live: false,
+    };
+    const [input] = parseSelection(spaces).inputs;
+    assert.deepEqual({ protocol: input!.protocol, kind: input!.kind, headers: input!.headers }, { protocol: 'hls', kind: 'audio', headers: { Referer: 'https://twitter.com/', 'User-Agent': 'UA' } });
+    // What is refused is a protocol string no single yt-dlp format carries (a merge's top-level `a+b`), in words.
+    assert.throws(() => parseSelection({ ...spaces, protocol: 'm3u8+https' }), (e: unknown) => e instanceof MuxError && e.code === 'UNSUPPORTED_URL');
   });
 });
 
