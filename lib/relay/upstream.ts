@@ -20,7 +20,11 @@ export interface Credentials {
   jar: readonly JarCookie[];
 }
 
-const CREDENTIALS = new Set(['cookie', 'authorization']);
+/** Whether a header of the format goes to `url`: a Cookie header never (the jar decides), Authorization on its origin only. */
+function passes(name: string, credentials: Credentials, url: URL): boolean {
+  const lower = name.toLowerCase();
+  return lower !== 'cookie' && (lower !== 'authorization' || url.origin === credentials.origin);
+}
 
 /**
  * The headers for a hop to `url`: the format's headers (User-Agent, Referer, …)
@@ -28,7 +32,7 @@ const CREDENTIALS = new Set(['cookie', 'authorization']);
  * that match this URL.
  */
 export function headersForHop(headers: Record<string, string>, credentials: Credentials, url: URL): Record<string, string> {
-  const out = Object.fromEntries(Object.entries(headers).filter(([name]) => url.origin === credentials.origin || !CREDENTIALS.has(name.toLowerCase())));
+  const out = Object.fromEntries(Object.entries(headers).filter(([name]) => passes(name, credentials, url)));
   const cookie = cookieHeaderFor(credentials.jar, url);
   if (cookie) out.Cookie = sanitizeHeaderValue(cookie);
   return out;

@@ -88,6 +88,9 @@ describe('headersForHop', () => {
     assert.deepEqual(headersForHop(headers, credentials, new URL('http://cdn.example/a')), { 'User-Agent': 'UA', Referer: 'https://site/', Cookie: 'session=1' });
     assert.deepEqual(headersForHop(headers, credentials, new URL('https://evil.example/a')), { 'User-Agent': 'UA', Referer: 'https://site/' });
   });
+  it('takes cookies from the jar only, never from a Cookie header left among the headers', () => {
+    assert.deepEqual(headersForHop({ Cookie: 'stale=1', 'User-Agent': 'UA' }, { origin: 'https://cdn.example', jar: [] }, new URL('https://cdn.example/')), { 'User-Agent': 'UA' });
+  });
   it('never sends a line break inside a cookie value', () => {
     const cookie = headersForHop({}, { origin: 'https://cdn.example', jar: [{ ...jar[0]!, value: 'a\r\nX-Evil: 1' }] }, new URL('https://cdn.example/')).Cookie;
     assert.equal(cookie, 'session=aX-Evil: 1');
