@@ -2,7 +2,7 @@ export { createMuxStream, type MuxOptions } from './create-mux-stream.js';
 export { extractInfo, extractPage, extractSelection, type ExtractOptions } from './extract/extract.js';
 export { isPlaylist } from './extract/parse-playlist.js';
 export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
-export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
+export { cookieHeaderFromField, cookiesFor, requestHeadersFor } from './extract/cookies.js';
 export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
@@ -12,7 +12,7 @@ export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type 
 export { Semaphore } from './admission/semaphore.js';
 export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
 export { checkUrl, isPrivateAddress } from './url.js';
-export type { Extraction, InputKind, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoInfo, VideoPage } from './types.js';
+export type { Extraction, InputKind, JarCookie, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoInfo, VideoPage } from './types.js';
 export { createHandler, type Handler, type HandlerDeps } from './http/create-handler.js';
 export { contentDisposition } from './http/content-disposition.js';
 export { STATUS_BY_CODE } from './http/status.js';

@@ -18,6 +18,7 @@ import type { DownloadOutcome, Metrics } from './metrics.js';
 import type { DownloadQuery } from './query.js';
 import { redactUrls, sendError, toMuxError } from './status.js';
 import { firstChunk, pumpBody } from './stream-body.js';
+import { waitUntilAvailable } from '../wait-available.js';
 
 export interface DownloadContext {
   admission: AdmissionController;
@@ -82,6 +83,8 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // The size probe is a media request too: none before the site's moment.
+    await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     res.writeHead(200, (await describeOutput(selection, query, ctx.probe, await ctx.ffmpegVersion())).headers).end();
   } catch (error) {
     if (!clientGone() && !res.headersSent) {
@@ -110,6 +113,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // yt-dlp's available_at: no media request (not even the size probe) before it, within the first-byte bound.
+    await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     // Asked of the media servers while this download waits for its slot.
     const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version));
     described.catch(() => {});
@@ -131,7 +136,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
     const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

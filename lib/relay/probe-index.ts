@@ -122,24 +122,34 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
 export async function probeInput(input: MediaInput, options: ProbeOptions): Promise<InputProbe> {
   if (input.protocol !== 'http') return { size: undefined };
-  const source = new UpstreamSource({ url: input.url, headers: input.headers }, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
+  // The same headers and cookie jar as the download's own requests.
+  const target = { url: input.url, headers: input.headers, ...(input.cookies ? { cookies: input.cookies } : {}) };
+  const source = new UpstreamSource(target, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
   let reserved = 0;
-  const read: ReadRange = async (start, end) => {
-    // Held until this probe is done: what its parsing still refers to.
-    reserve(end - start + 1);
-    reserved += end - start + 1;
+  // No request asks for more than the format allows (yt-dlp's http_chunk_size).
+  const limit = input.chunkSize ?? Infinity;
+  const readPiece = async (start: number, end: number) => {
     const { res, ranged } = await source.open(start, end, options.signal);
     if (!ranged) throw (res.destroy(), new MuxError('MUX_FAILED', 'the media server ignored Range'));
     return readWhole(res, end - start + 1, tooLarge);
   };
+  const read: ReadRange = async (start, end) => {
+    // Held until this probe is done: what its parsing still refers to.
+    reserve(end - start + 1);
+    reserved += end - start + 1;
+    const pieces: Buffer[] = [];
+    for (let at = start; at <= end; at += limit) pieces.push(await readPiece(at, Math.min(end, at + limit - 1)));
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  };
   let size: number | undefined;
   try {
-    const { res, ranged, total } = await source.open(0, HEAD_BYTES - 1, options.signal);
+    const headBytes = Math.min(HEAD_BYTES, limit);
+    const { res, ranged, total } = await source.open(0, headBytes - 1, options.signal);
     size = total;
     // Without ranges the relay cannot seek either: size only, for the progress hint.
     if (!ranged || size === undefined) return (res.destroy(), { size });
-    const head = await readWhole(res, HEAD_BYTES, tooLarge);
+    const head = await readWhole(res, headBytes, tooLarge);
     const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
       : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false) : undefined;
     return { size, ...indexed };

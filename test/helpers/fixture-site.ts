@@ -96,7 +96,7 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
-  /** Emits 'page' and 'media' as each page and media request arrives. */
+  /** Emits 'page', 'manifest' and 'media' (the file's name and its Range header) as each request arrives. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -175,7 +175,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
 
   async function serveMedia(req: IncomingMessage, res: ServerResponse, name: string) {
     stats.mediaRequests += 1;
-    events.emit('media', name);
+    events.emit('media', name, req.headers.range);
     if (!allowed(req)) return forbid(res);
     const session = readCookie(req, 'session')!;
     mediaUses.set(session, (mediaUses.get(session) ?? 0) + 1);
@@ -256,6 +256,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     if (area === 'dash') {
       const video = VIDEOS[leaf.replace(/\.mpd$/, '')];
       if (!video?.tracks) return void res.writeHead(404).end();
+      events.emit('manifest', leaf);
       if (!allowed(req)) return forbid(res);
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
       return void res.end(renderMpd(base, video.tracks, video.seconds ?? CLIP_SECONDS));
