@@ -133,6 +133,8 @@ function cpuSplit(rows: Row[]): string[] {
 }
 
 const HLS_LABEL = `${HLS_SECONDS} s 1080p HLS, ${HLS_SEGMENT_SECONDS} s TS segments (~180 MB)`;
+/** The same media as the 120 s source, as YouTube serves it: ftyp, moov+mvex, sidx, moof/mdat (video cut at its keyframes, audio every 2 s). */
+const FRAGMENTED_LABEL = '120 s 1080p fragmented MP4 (~360 MB), unthrottled';
 const PLAIN_LABEL = `${PLAIN_SECONDS} s 1080p 5 Mbit/s + AAC (~400 MB), plain file server (64 KiB writes), unthrottled`;
 /** Which parts run: the fixture site's sources, the HLS ones, the plain file server's; the crowd on each. */
 const runResume = ONLY === undefined || ONLY === 'resume';
@@ -141,7 +143,8 @@ const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd'
 
 console.error('preparing sources (cached after the first run)…');
 if (runFixture) {
-  for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-video.mp4', 'bench-120s-audio.m4a']) await ensureMedia(name);
+  for (const name of ['bench-20s-video.mp4', 'bench-20s-audio.m4a', 'bench-120s-video.mp4', 'bench-120s-audio.m4a',
+    'bench-120s-video-frag.mp4', 'bench-120s-audio-frag.m4a']) await ensureMedia(name);
   await ensureBenchHls(); // the fixture process serves the HLS site too
 }
 if (runPlain) await ensurePlainMedia();
@@ -158,6 +161,7 @@ try {
   const sources = [
     ...(fast && slow ? [
       { source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s`, hls: false },
+      { source: FRAGMENTED_LABEL, page: `${fast.origin}/watch/bench-120s-frag`, hls: false },
       { source: `20 s 1080p (~60 MB), ${throttled}`, page: `${slow.origin}/watch/bench-20s`, hls: false },
       { source: `${HLS_LABEL}, unthrottled`, page: `${fast.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
       { source: `${HLS_LABEL}, ${throttled}`, page: `${slow.hlsOrigin}/watch/${HLS_PAGE}`, hls: true },
@@ -201,7 +205,8 @@ try {
   ];
   for (const { label, page } of crowds) {
     console.error(`50 slow clients (25 muxing, 25 queued), ${label}…`);
-    const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25' });
+    // One address plays 50 clients: the per-client limit is off for the crowd.
+    const { proc, origin } = await startPassmux({ PASSMUX_MAX_CONNECTIONS: '50', PASSMUX_MAX_WORKERS: '25', PASSMUX_MAX_CONNECTIONS_PER_CLIENT: '0' });
     try {
       await fetch(`${origin}/info?url=${encodeURIComponent(page)}`);
       const admitted = await slowClients(origin, page, 50, 200, 10_000);
@@ -212,7 +217,8 @@ try {
   }
   // The resume at 90 %, on the whole-file sources (an HLS download has no exact length, so no ranges).
   const resumeSources = !runResume ? [] : [
-    ...(fast ? [{ source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s` }] : []),
+    ...(fast ? [{ source: '120 s 1080p (~360 MB), unthrottled', page: `${fast.origin}/watch/bench-120s` },
+      { source: FRAGMENTED_LABEL, page: `${fast.origin}/watch/bench-120s-frag` }] : []),
     ...(slow ? [{ source: `20 s 1080p (~60 MB), ${throttled}`, page: `${slow.origin}/watch/bench-20s` }] : []),
     ...(plain ? [{ source: PLAIN_LABEL, page: `${plain.origin}/watch/${PLAIN_PAGE}` }] : []),
   ];

@@ -37,7 +37,7 @@ async function healthz(origin: string): Promise<{ open: number; active: number; 
 const fixture = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/fixture-process.ts', '300000']);
 const server = await spawnJsonLines(process.execPath, ['dist/server.js'], {
   ...process.env, PORT: '0', HOST: '127.0.0.1', PASSMUX_ALLOW_PRIVATE_NETWORKS: '1',
-  PASSMUX_MAX_CONNECTIONS: String(CONCURRENT), PASSMUX_MAX_WORKERS: '25',
+  PASSMUX_MAX_CONNECTIONS: String(CONCURRENT), PASSMUX_MAX_WORKERS: '25', PASSMUX_MAX_CONNECTIONS_PER_CLIENT: '0',
 });
 const pid = server.child.pid!;
 const origin = `http://${String(server.first.address)}`;

@@ -36,6 +36,10 @@ export interface ServerConfig {
   maxConnections: number;
   /** Gate 2: ffmpeg processes at once; the rest wait FIFO. @default 25 */
   maxWorkers: number;
+  /** Downloads and lookups one client (an address, an IPv6 /64) may have open; more get 429. 0: no limit. @default 8 */
+  maxConnectionsPerClient: number;
+  /** How long a download may wait for an ffmpeg slot (Gate 2) before a 503 in words. @default 120000 */
+  queueTimeoutMs: number;
   /** yt-dlp processes at once (it is CPU-heavy). @default 4 */
   maxExtractions: number;
   /** New page lookups that may wait for a yt-dlp slot; one more gets 503 BUSY. @default 16 */
@@ -90,6 +94,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   host: '0.0.0.0',
   maxConnections: 50,
   maxWorkers: 25,
+  maxConnectionsPerClient: 8,
+  queueTimeoutMs: 120_000,
   maxExtractions: 4,
   maxExtractionQueue: 16,
   allowedPorts: undefined,
@@ -125,6 +131,8 @@ const INTEGERS: Array<[string, IntVars, number, number]> = [
   ['PORT', 'port', 0, 65535],
   ['PASSMUX_MAX_CONNECTIONS', 'maxConnections', 0, 100_000],
   ['PASSMUX_MAX_WORKERS', 'maxWorkers', 1, 10_000],
+  ['PASSMUX_MAX_CONNECTIONS_PER_CLIENT', 'maxConnectionsPerClient', 0, 100_000],
+  ['PASSMUX_QUEUE_TIMEOUT_MS', 'queueTimeoutMs', 1_000, 3_600_000],
   ['PASSMUX_MAX_EXTRACTIONS', 'maxExtractions', 1, 1_000],
   ['PASSMUX_MAX_EXTRACTION_QUEUE', 'maxExtractionQueue', 0, 100_000],
   ['PASSMUX_SHUTDOWN_GRACE_MS', 'shutdownGraceMs', 0, 3_600_000],

@@ -9,12 +9,19 @@ import type { Ticket } from './admission/admission-controller.js';
 import type { MuxStream } from './mux/mux-stream.js';
 import { startMux, type StartMuxOptions } from './mux/start-mux.js';
 import type { MediaInput, Selection } from './types.js';
+import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from './wait-available.js';
 
 export interface MuxOptions extends ExtractOptions, FormatChoice, StartMuxOptions {
   /** Formats already extracted (e.g. cached from a recent `/info`): skips yt-dlp. */
   selection?: Selection;
   /** Admission ticket: its active slot is acquired before ffmpeg starts; it is released when the stream closes or on any failure. */
   admission?: Ticket;
+  /**
+   * How long to wait, at most, for a format yt-dlp says is available only
+   * later (`available_at`); later than that fails at once (TIMEOUT).
+   * @default DEFAULT_AVAILABILITY_WAIT_MS
+   */
+  availabilityWaitMs?: number;
 }
 
 /** Input `index` of a selection, or an error when a fresh look at the page has fewer inputs. */
@@ -35,6 +42,8 @@ export async function createMuxStream(url: string, given: MuxOptions = {}): Prom
   let stream: MuxStream | undefined;
   try {
     const selection = options.selection ?? await extractSelection(url, options);
+    // Before the slot: waiting for the site's moment holds no ffmpeg slot.
+    await waitUntilAvailable(selection.inputs, options.availabilityWaitMs ?? DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
     await ticket?.acquire(options.signal);
     // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
     let fresh: Promise<Selection> | undefined;

@@ -3,7 +3,7 @@ export { extractInfo, extractPage, extractSelection, type ExtractOptions } from 
 export { isPlaylist } from './extract/parse-playlist.js';
 export { buildFormatSelector, buildFormatSort, buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
 export { isVideoCodec, VIDEO_CODECS } from './extract/codecs.js';
-export { cookieHeaderFromField, requestHeadersFor } from './extract/cookies.js';
+export { cookieHeaderFromField, cookiesFor, requestHeadersFor } from './extract/cookies.js';
 export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
@@ -13,7 +13,7 @@ export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type 
 export { Semaphore } from './admission/semaphore.js';
 export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
 export { checkUrl, isPrivateAddress } from './url.js';
-export type { CodecFamily, Extraction, InputKind, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoCodec, VideoInfo, VideoPage } from './types.js';
+export type { CodecFamily, Extraction, InputKind, JarCookie, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoCodec, VideoInfo, VideoPage } from './types.js';
 export { createHandler, type Handler, type HandlerDeps } from './http/create-handler.js';
 export { contentDisposition } from './http/content-disposition.js';
 export { STATUS_BY_CODE } from './http/status.js';

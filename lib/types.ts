@@ -57,11 +57,39 @@ export interface Fragment {
  */
 export type InputProtocol = 'http' | 'hls' | 'dash';
 
-/** One upstream media URL and the request headers (cookies folded into `Cookie`) it needs. */
+/**
+ * A cookie yt-dlp handed over for a format, with the scope RFC 6265 gives it
+ * (lib/cookie-jar.ts decides which request it goes with).
+ */
+export interface JarCookie {
+  name: string;
+  value: string;
+  /** Lower-case host or domain, no leading dot. */
+  domain: string;
+  /** No Domain attribute: `domain` itself only, none of its subdomains. */
+  hostOnly: boolean;
+  /** Sent to this path and below it. */
+  path: string;
+  /** https only. */
+  secure: boolean;
+}
+
+/** One upstream media URL and what every request for it carries. */
 export interface MediaInput {
   /** The file, or (hls) the media playlist, or (dash) the manifest. */
   url: string;
+  /**
+   * yt-dlp's per-format headers (User-Agent, Referer, …): sent with every
+   * request of this input, on any host. Authorization only to `url`'s origin.
+   * A `Cookie` here is taken as cookies of `url`'s host alone.
+   */
   headers: Record<string, string>;
+  /** The cookies yt-dlp gave: each sent only where its domain, path and secure flag allow. */
+  cookies?: JarCookie[];
+  /** Largest byte range to ask for at once (yt-dlp's `http_chunk_size`); the relay's own size when smaller. */
+  chunkSize?: number;
+  /** Unix seconds before which the format may not be fetched (yt-dlp's `available_at`): the download waits. */
+  availableAt?: number;
   kind: InputKind;
   protocol: InputProtocol;
   /** dash: the fragments, the init segment first. */

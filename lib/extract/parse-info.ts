@@ -2,7 +2,7 @@
 // loosely typed; everything is checked here so nothing else has to.
 import { MuxError } from '../errors.js';
 import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
-import { requestHeadersFor } from './cookies.js';
+import { cookiesFor, requestHeadersFor } from './cookies.js';
 import { listOffers } from './codecs.js';
 import { checkDeliverable, dashFragments, protocolOf } from './format-protocol.js';
 import { isPlaylistJson, playlistRefusal } from './parse-playlist.js';
@@ -46,6 +46,21 @@ export function estimateSize(formats: Json[], duration: number | null = null): n
     total += size;
   }
   return Math.round(total);
+}
+
+/**
+ * How yt-dlp's own downloader would fetch the format: ranges no larger than
+ * `downloader_options.http_chunk_size` (YouTube: 10 MiB, larger ones are
+ * throttled or refused), nothing before `available_at` (unix seconds).
+ */
+function fetchDetails(format: Json): Pick<MediaInput, 'chunkSize' | 'availableAt'> {
+  const options = isObject(format.downloader_options) ? format.downloader_options : {};
+  const chunk = number(options.http_chunk_size);
+  const at = number(format.available_at);
+  return {
+    ...(chunk !== null && chunk >= 1 ? { chunkSize: Math.floor(chunk) } : {}),
+    ...(at !== null && at > 0 ? { availableAt: at } : {}),
+  };
 }
 
 function kindOf(format: Json): InputKind {
@@ -106,8 +121,11 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
     const vcodec = text(format.vcodec, 256);
     const acodec = text(format.acodec);
     const formatId = text(format.format_id, 256);
+    const cookies = cookiesFor(format, url);
     return {
       url, headers: requestHeadersFor(format), kind: kinds[index]!, protocol,
+      ...(cookies.length > 0 ? { cookies } : {}),
+      ...fetchDetails(format),
       ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
       ...(vcodec && vcodec !== 'none' ? { vcodec } : {}),
       ...(acodec && acodec !== 'none' ? { acodec } : {}),

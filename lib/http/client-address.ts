@@ -45,3 +45,19 @@ export function resolveClientAddress(peer: string | undefined, forwardedFor: str
 export function clientAddress(req: IncomingMessage, trusted: readonly string[]): string | null {
   return resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
 }
+
+/**
+ * The group a client address counts in for per-client limits: an IPv4
+ * address itself, an IPv6 address its /64 (one subscriber's prefix: a host
+ * may pick any of its 2^64 addresses at will).
+ */
+export function clientGroup(address: string): string {
+  const bare = normalizeAddress(address);
+  if (isIP(bare) !== 6) return bare;
+  const [head = '', tail = ''] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4 is handled above; 64:ff9b::1.2.3.4) counts as two groups.
+  const groups = bare.includes('::') ? [...left, ...Array(8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -10,7 +10,8 @@ import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { extractPage } from '../extract/extract.js';
 import { packageVersion } from '../package-version.js';
 import type { ToolchainReport } from '../process/toolchain.js';
-import { clientAddress } from './client-address.js';
+import { ClientLimit } from '../admission/client-limit.js';
+import { clientAddress, clientGroup } from './client-address.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
 import { handleInfo } from './info.js';
@@ -79,9 +80,10 @@ export function createHandler(deps: HandlerDeps): Handler {
     return deps.toolchain.report()?.programs.ffmpeg.version ?? '';
   };
   let closing = false;
+  const perClient = new ClientLimit(config.maxConnectionsPerClient);
 
   const ctx: DownloadContext = {
-    admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs, firstByteTimeoutMs: config.firstByteTimeoutMs,
+    admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs, firstByteTimeoutMs: config.firstByteTimeoutMs, queueTimeoutMs: config.queueTimeoutMs,
     muxOptions: {
       ffmpeg: config.ffmpeg, ytdlp: config.ytdlp, policy, timeoutMs: config.extractionTimeoutMs,
       relay: {
@@ -123,13 +125,30 @@ export function createHandler(deps: HandlerDeps): Handler {
         return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache, buildInfo()));
     }
     const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
-    if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy });
-    if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
     // Each download's log line names its client (behind a trusted proxy: the one X-Forwarded-For names).
     const client = clientAddress(req, config.trustProxy);
+    if (!enterForClient(res, client, url.pathname === '/info' ? 'info' : 'download')) return;
+    if (url.pathname === '/info') return handleInfo(res, query, cache, { retryAfterSeconds: config.retryAfterSeconds, policy });
+    if (closing) return sendError(res, new MuxError('BUSY', 'the server is shutting down'), { retryAfterSeconds: config.retryAfterSeconds });
     const requestCtx: DownloadContext = { ...ctx, log: (entry) => ctx.log({ ...entry, client }) };
     if (req.method === 'HEAD') return handleDownloadHead(res, query, requestCtx);
     return handleDownload(req, res, query, requestCtx);
+  }
+
+  /**
+   * Counts the request against its client's limit until its response closes
+   * (finished or cut: every path), or answers 429 and says false.
+   */
+  function enterForClient(res: ServerResponse, client: string | null, route: 'download' | 'info'): boolean {
+    if (client === null) return true;
+    try {
+      res.once('close', perClient.enter(clientGroup(client)));
+      return true;
+    } catch (error) {
+      metrics.countClientLimited(route);
+      sendError(res, toMuxError(error), { retryAfterSeconds: config.retryAfterSeconds });
+      return false;
+    }
   }
 
   /** Versions and warnings are news, not failures: /healthz stays 200 with them. */

@@ -18,6 +18,7 @@ import type { DownloadOutcome, Metrics } from './metrics.js';
 import type { DownloadQuery } from './query.js';
 import { redactUrls, sendError, toMuxError } from './status.js';
 import { firstChunk, pumpBody } from './stream-body.js';
+import { waitUntilAvailable } from '../wait-available.js';
 
 export interface DownloadContext {
   admission: AdmissionController;
@@ -28,6 +29,8 @@ export interface DownloadContext {
   idleTimeoutMs: number;
   /** After Gate 2, the first media byte must come within this long, and no later gap in the media may last longer. */
   firstByteTimeoutMs: number;
+  /** How long a download may wait in Gate 2's queue before it gives up with a 503 in words. */
+  queueTimeoutMs: number;
   retryAfterSeconds: number;
   log: (entry: Record<string, unknown>) => void;
   /** An input's exact size and index, asked of its media server (HEAD and GET send what it gives). */
@@ -57,6 +60,19 @@ function admit(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext):
   }
 }
 
+/** Gate 2, waited for at most `ms`: a queue nobody leaves would hold the client (and its Gate 1 place) for ever. */
+async function acquireWithin(ticket: Ticket, signal: AbortSignal, ms: number): Promise<void> {
+  const waited = new AbortController();
+  const timer = setTimeout(() => waited.abort(new MuxError('BUSY', `every worker stayed busy for ${Math.round(ms / 1000)} s; try again later`)), ms);
+  try {
+    await ticket.acquire(AbortSignal.any([signal, waited.signal]));
+  } catch (error) {
+    throw waited.signal.aborted && !signal.aborted ? waited.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** HEAD: the headers GET will send, from the cache (no yt-dlp run for a known page) and a size probe; no ffmpeg. */
 export async function handleDownloadHead(res: ServerResponse, query: DownloadQuery, ctx: DownloadContext): Promise<void> {
   const ticket = admit(res, query, ctx);
@@ -67,6 +83,8 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // The size probe is a media request too: none before the site's moment.
+    await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     res.writeHead(200, (await describeOutput(selection, query, ctx.probe, await ctx.ffmpegVersion())).headers).end();
   } catch (error) {
     if (!clientGone() && !res.headersSent) {
@@ -95,10 +113,12 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // yt-dlp's available_at: no media request (not even the size probe) before it, within the first-byte bound.
+    await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     // Asked of the media servers while this download waits for its slot.
     const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version));
     described.catch(() => {});
-    await ticket.acquire(signal);
+    await acquireWithin(ticket, signal, ctx.queueTimeoutMs);
     // Waiting for a slot is fair; holding one without a byte (a dripping playlist or file) is not.
     firstByte = setTimeout(() => controller.abort(new MuxError('TIMEOUT', `no media arrived within ${Math.round(ctx.firstByteTimeoutMs / 1000)} s`)),
       ctx.firstByteTimeoutMs);
@@ -116,7 +136,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
     const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
+    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

@@ -33,6 +33,7 @@ export class Metrics {
   #extractions = 0;
   #extractionFailures = 0;
   #lengthOverruns = 0;
+  readonly #clientLimited = new Map<string, number>([['download', 0], ['info', 0]]);
 
   countDownload(outcome: DownloadOutcome, bytes: number): void {
     this.#downloads.set(outcome, this.#downloads.get(outcome)! + 1);
@@ -42,6 +43,11 @@ export class Metrics {
   /** A remux came out larger than its announced Content-Length: the transfer was cut. */
   countLengthOverrun(): void {
     this.#lengthOverruns += 1;
+  }
+
+  /** A request refused because its client had the most requests open it may have (429). */
+  countClientLimited(route: 'download' | 'info'): void {
+    this.#clientLimited.set(route, this.#clientLimited.get(route)! + 1);
   }
 
   countExtraction(ms: number, ok: boolean): void {
@@ -68,6 +74,8 @@ export class Metrics {
     metric('passmux_extractions_queued', 'gauge', 'Page lookups waiting for a yt-dlp slot.', [['', cache.queued]]);
     metric('passmux_downloads_total', 'counter', 'Finished download requests by outcome.',
       OUTCOMES.map((o) => [`{outcome="${o}"}`, this.#downloads.get(o)!]));
+    metric('passmux_client_limit_rejections_total', 'counter', 'Requests refused with 429: their client had PASSMUX_MAX_CONNECTIONS_PER_CLIENT open.',
+      [...this.#clientLimited].map(([route, n]) => [`{route="${route}"}`, n]));
     metric('passmux_length_overruns_total', 'counter', 'Downloads cut because the remux passed its announced Content-Length.', [['', this.#lengthOverruns]]);
     metric('passmux_bytes_sent_total', 'counter', 'Media bytes sent to clients.', [['', this.#bytesSent]]);
     metric('passmux_extraction_seconds_total', 'counter', 'Time spent in yt-dlp.', [['', Number(this.#extractionSeconds.toFixed(3))]]);

@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   EXTRACT_FAILED: 502,
   MUX_FAILED: 502,
   BUSY: 503,
+  // One client at its own limit (PASSMUX_MAX_CONNECTIONS_PER_CLIENT); others are still served.
+  TOO_MANY_REQUESTS: 429,
   TIMEOUT: 504,
   // The client went away; nobody reads this, but logs do.
   ABORTED: 499,
@@ -48,7 +50,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export interface ErrorResponseOptions {
-  /** Seconds for `Retry-After` on BUSY. */
+  /** Seconds for `Retry-After` on BUSY and TOO_MANY_REQUESTS. */
   retryAfterSeconds?: number;
   /** Extra headers, e.g. `Allow` on 405. */
   headers?: Record<string, string>;
@@ -80,6 +82,6 @@ export function publicMessage(message: string): string {
 
 export function sendError(res: ServerResponse, error: MuxError, options: ErrorResponseOptions = {}): void {
   const headers: Record<string, string | number> = { ...options.headers };
-  if (error.code === 'BUSY' && options.retryAfterSeconds !== undefined) headers['retry-after'] = options.retryAfterSeconds;
+  if ((error.code === 'BUSY' || error.code === 'TOO_MANY_REQUESTS') && options.retryAfterSeconds !== undefined) headers['retry-after'] = options.retryAfterSeconds;
   sendJson(res, statusFor(error), { error: { code: error.code, message: publicMessage(error.message) } }, headers);
 }

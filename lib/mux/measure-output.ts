@@ -8,6 +8,7 @@ import { probeInput, type InputProbe } from '../relay/probe-index.js';
 import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
+import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from '../wait-available.js';
 
 /** Asks one input's media server for its size and index (`tables`: and where each sample sits), until `signal` (if any) aborts. */
 export type InputProber = (input: MediaInput, tables?: boolean, signal?: AbortSignal) => Promise<InputProbe>;
@@ -52,9 +53,11 @@ export interface MeasureOptions extends EnvDefaultable {
 }
 
 /** measureOutput for library callers (the CLI): the egress policy from the options and the environment. */
-export function measureSelection(selection: Selection, given: MeasureOptions = {}): Promise<OutputMeasure> {
+export async function measureSelection(selection: Selection, given: MeasureOptions = {}): Promise<OutputMeasure> {
   const options = withEnvDefaults(given);
   const policy = egressPolicy(options);
+  // Probing is fetching: not before the site's moment (yt-dlp's available_at).
+  await waitUntilAvailable(selection.inputs, DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
   const signal = options.signal ?? AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs);
-  return measureOutput(selection, options.audioOnly ?? false, (input, tables) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal, tables }));
+  return await measureOutput(selection, options.audioOnly ?? false, (input, tables) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal, tables }));
 }

@@ -98,9 +98,11 @@ export function consume(chunk: Chunk, res: IncomingMessage, out: Writable, budge
       }
       if (chunk.received < chunk.length) return;
       cleanup();
-      // Bytes past the chunk (a server that ignored the end) must not go back to the keep-alive pool.
-      if (!res.complete) res.destroy();
       resolve();
+      // The parser marks the response complete only after handing over its last bytes, in the same call:
+      // look once it is done. A complete response is read to its end so its socket goes back to the
+      // keep-alive pool; bytes past the chunk (a server that ignored the end) must not.
+      setImmediate(() => { if (res.complete) res.resume(); else res.destroy(); });
     };
     const onEnd = () => {
       cleanup();

@@ -80,7 +80,7 @@ const PLAIN_EDIT_SECONDS = 0.25;
  * empty edit (a delay), several edits or a trim make ffmpeg shift or drop
  * samples, which neither the output bound nor a resume's skip plan follows.
  */
-export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number, mediaScale: number, mediaSeconds: number): boolean {
+export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number, mediaScale: number, mediaSeconds: number, fragmented = false): boolean {
   const elst = child(buffer, trak, ['edts', 'elst']);
   if (!elst) return true;
   const v1 = buffer[elst.start + elst.headerBytes] === 1;
@@ -91,5 +91,7 @@ export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number,
   const duration = v1 ? Number(buffer.readBigUInt64BE(at)) : buffer.readUInt32BE(at);
   const mediaTime = v1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
   const start = mediaTime / mediaScale;
-  return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS;
+  // In a fragmented file an edit of duration 0 runs to the end of the media, however long the fragments make it.
+  const toTheEnd = duration === 0 && fragmented;
+  return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && (toTheEnd || duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS);
 }

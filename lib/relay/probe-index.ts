@@ -2,13 +2,16 @@
 // (under the guard, with the format's headers): its exact size, never
 // yt-dlp's guess, and, read from its own index, the budget of each track the
 // output-size bound needs. MP4: the top-level boxes are walked by ranges to
-// the moov, wherever it sits. WebM: the headers, the first cluster and the
+// the moov, wherever it sits; a fragmented one's moofs are read by its sidx
+// (probe-fragments.ts). WebM: the headers, the first cluster and the
 // Cues. Fragmented inputs (HLS, DASH) have neither to ask for.
 import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput, TrackBudget } from '../types.js';
 import { budgetOfTrack, parseMoov, readBoxHeader } from './mp4-index.js';
+import { isFragmentedMoov } from './mp4-fragment-index.js';
 import { readSampleTables, type SampleTable } from './mp4-samples.js';
+import { readFragmentedIndex, type ReadRange } from './probe-fragments.js';
 import { readWhole } from './read-whole.js';
 import { UpstreamSource } from './upstream-source.js';
 import { budgetOfWebm } from './webm-budget.js';
@@ -43,8 +46,6 @@ const MAX_INDEX_BYTES = 32 * 1024 * 1024;
 /** Top-level boxes stepped over, at most, looking for the moov. */
 const MAX_HOPS = 32;
 
-type ReadRange = (start: number, end: number) => Promise<Buffer>;
-
 /**
  * Index bytes (moovs, WebM heads, Cues) all probes together may hold: a flood
  * of pages with 32 MiB moovs must not fill the heap. Past it, a probe gives up
@@ -76,10 +77,12 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
     if (box.type === 'moov') {
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
-      const tracks = parseMoov(whole).map(budgetOfTrack);
+      // A fragmented file's samples are indexed in its moofs, each read (by its sidx) the same way.
+      const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read) : undefined;
+      const tracks = (fragmented?.tracks ?? parseMoov(whole)).map(budgetOfTrack);
       // An index that claims more sample bytes than the file holds is not this file's.
       if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
-      return { tracks, ...(tables ? { tables: readSampleTables(whole) } : {}) };
+      return { tracks, ...(tables ? { tables: fragmented?.tables ?? readSampleTables(whole) } : {}) };
     }
     offset += box.size;
   }
@@ -119,24 +122,34 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
 export async function probeInput(input: MediaInput, options: ProbeOptions): Promise<InputProbe> {
   if (input.protocol !== 'http') return { size: undefined };
-  const source = new UpstreamSource({ url: input.url, headers: input.headers }, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
+  // The same headers and cookie jar as the download's own requests.
+  const target = { url: input.url, headers: input.headers, ...(input.cookies ? { cookies: input.cookies } : {}) };
+  const source = new UpstreamSource(target, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
   let reserved = 0;
-  const read: ReadRange = async (start, end) => {
-    // Held until this probe is done: what its parsing still refers to.
-    reserve(end - start + 1);
-    reserved += end - start + 1;
+  // No request asks for more than the format allows (yt-dlp's http_chunk_size).
+  const limit = input.chunkSize ?? Infinity;
+  const readPiece = async (start: number, end: number) => {
     const { res, ranged } = await source.open(start, end, options.signal);
     if (!ranged) throw (res.destroy(), new MuxError('MUX_FAILED', 'the media server ignored Range'));
     return readWhole(res, end - start + 1, tooLarge);
   };
+  const read: ReadRange = async (start, end) => {
+    // Held until this probe is done: what its parsing still refers to.
+    reserve(end - start + 1);
+    reserved += end - start + 1;
+    const pieces: Buffer[] = [];
+    for (let at = start; at <= end; at += limit) pieces.push(await readPiece(at, Math.min(end, at + limit - 1)));
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  };
   let size: number | undefined;
   try {
-    const { res, ranged, total } = await source.open(0, HEAD_BYTES - 1, options.signal);
+    const headBytes = Math.min(HEAD_BYTES, limit);
+    const { res, ranged, total } = await source.open(0, headBytes - 1, options.signal);
     size = total;
     // Without ranges the relay cannot seek either: size only, for the progress hint.
     if (!ranged || size === undefined) return (res.destroy(), { size });
-    const head = await readWhole(res, HEAD_BYTES, tooLarge);
+    const head = await readWhole(res, headBytes, tooLarge);
     const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
       : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false) : undefined;
     return { size, ...indexed };

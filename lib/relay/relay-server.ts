@@ -129,7 +129,9 @@ export class Relay {
     setMaxListeners(0, signal);
     res.once('close', () => controller.abort());
     const asked = parseRangeHeader(req.headers.range) ?? { start: 0 };
-    const { rangeSize, parallel, fragmentParallel } = session.options;
+    const { parallel, fragmentParallel } = session.options;
+    // The format's own limit (yt-dlp's http_chunk_size) wins over ours when smaller.
+    const rangeSize = Math.min(session.options.rangeSize, source.target.chunkSize ?? Infinity);
     try {
       if (source.target.fragments) {
         // One stream made of many: there is nothing to seek to.

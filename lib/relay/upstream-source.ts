@@ -16,9 +16,11 @@ export interface SourceOptions {
   retries: number;
 }
 
-/** An input: its URL and headers, and (fragmented inputs) the fragments to deliver in order. */
+/** An input: its URL, headers and cookies, and (fragmented inputs) the fragments to deliver in order. */
 export interface SourceTarget extends UpstreamTarget {
   fragments?: Fragment[];
+  /** Largest range to ask for (yt-dlp's `http_chunk_size`), when the format has one. */
+  chunkSize?: number;
 }
 
 export interface OpenedRange {
@@ -77,8 +79,8 @@ export class UpstreamSource {
       const used = this.target;
       try {
         const { url, range } = locate(used);
-        // Credentials belong to the format's origin: a fragment on another host gets none.
-        const opened = await openUpstream({ url, headers: used.headers }, {
+        // Cookies by their scope, Authorization by the format's origin (lib/relay/upstream.ts).
+        const opened = await openUpstream({ url, headers: used.headers, ...(used.cookies ? { cookies: used.cookies } : {}) }, {
           signal, ...this.options, credentialOrigin: new URL(used.url).origin, ...(range ? { range } : {}),
         });
         const status = opened.res.statusCode ?? 0;

@@ -3,20 +3,47 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { cookieHeaderFor, jarFromHeader } from '../cookie-jar.js';
 import { abortError, MuxError } from '../errors.js';
-import { cleanHeaders } from '../headers.js';
+import { cleanHeaders, sanitizeHeaderValue } from '../headers.js';
+import type { JarCookie } from '../types.js';
 import { checkPort, guardedLookup, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Credentials yt-dlp gave for the format's own origin; another origin never sees them (as in browsers). */
-const ORIGIN_BOUND = new Set(['cookie', 'authorization']);
+/** What a request may carry besides the format's plain headers: each credential by its own rule. */
+export interface Credentials {
+  /** The format's origin: the only one Authorization goes to. */
+  origin: string;
+  /** Cookies, each sent where RFC 6265 scoping allows (lib/cookie-jar.ts), ports ignored. */
+  jar: readonly JarCookie[];
+}
 
-/** The headers for a hop to `url`: all of them on the format's origin, none of its credentials elsewhere. */
-export function headersForHop(headers: Record<string, string>, origin: string, url: URL): Record<string, string> {
-  if (url.origin === origin) return headers;
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND.has(name.toLowerCase())));
+/** Whether a header of the format goes to `url`: a Cookie header never (the jar decides), Authorization on its origin only. */
+function passes(name: string, credentials: Credentials, url: URL): boolean {
+  const lower = name.toLowerCase();
+  return lower !== 'cookie' && (lower !== 'authorization' || url.origin === credentials.origin);
+}
+
+/**
+ * The headers for a hop to `url`: the format's headers (User-Agent, Referer, …)
+ * on every hop; Authorization on the format's origin only; the jar's cookies
+ * that match this URL.
+ */
+export function headersForHop(headers: Record<string, string>, credentials: Credentials, url: URL): Record<string, string> {
+  const out = Object.fromEntries(Object.entries(headers).filter(([name]) => passes(name, credentials, url)));
+  const cookie = cookieHeaderFor(credentials.jar, url);
+  if (cookie) out.Cookie = sanitizeHeaderValue(cookie);
+  return out;
+}
+
+/** The jar a target carries, plus any `Cookie` header in its headers as host-only cookies of the format's host. */
+function credentialsOf(headers: Record<string, string>, cookies: readonly JarCookie[] | undefined, origin: string): Credentials {
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cookie');
+  const loose = name ? jarFromHeader(headers[name], new URL(origin).hostname) : [];
+  if (name) delete headers[name];
+  return { origin, jar: [...(cookies ?? []), ...loose] };
 }
 
 // Keep-alive: consecutive ranges reuse connections instead of a new handshake each.
@@ -28,14 +55,15 @@ const agents = {
 export interface UpstreamTarget {
   url: string;
   headers: Record<string, string>;
+  cookies?: JarCookie[];
 }
 
 export interface OpenOptions {
   /** Inclusive byte range (an open end: to the end); omit for the whole resource. */
   range?: [number, number | undefined];
   /**
-   * The origin the format's Cookie and Authorization belong to. @default the target's own
-   * (fragments on another host, e.g. a CDN with signed URLs, get none).
+   * The format's origin: Authorization goes there only, and a `Cookie` header belongs to its host.
+   * @default the target's own (a fragment's request passes its format's).
    */
   credentialOrigin?: string;
   signal: AbortSignal;
@@ -63,13 +91,13 @@ export async function openUpstream(target: UpstreamTarget, options: OpenOptions)
   headers['Accept-Encoding'] = 'identity';
   if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1] ?? ''}`;
   let url = target.url;
-  const origin = options.credentialOrigin ?? new URL(target.url).origin;
+  const credentials = credentialsOf(headers, target.cookies, options.credentialOrigin ?? new URL(target.url).origin);
   for (let hop = 0; ; hop += 1) {
     // Syntax here; addresses by the guard (literal IPs now, names at connect time).
     const parsed = checkUrl(url, { allowPrivateNetworks: true, label: 'media URL', maxLength: 16_384 });
     checkPort(portOf(parsed), options.policy);
     if (isIP(parsed.hostname.replace(/^\[|\]$/g, ''))) await resolveChecked(parsed.hostname, options.policy);
-    const res = await send(parsed, headersForHop(headers, origin, parsed), options);
+    const res = await send(parsed, headersForHop(headers, credentials, parsed), options);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };
     res.resume();

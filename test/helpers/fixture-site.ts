@@ -15,7 +15,7 @@ import { renderFeed } from './fixture-feed.js';
 import { CLIP_SECONDS, ensureMedia, RECIPES } from './media.js';
 
 interface Track { file: string; mime: string; codecs: string; bandwidth: number; video: boolean; width?: number; height?: number }
-interface Video { title: string; tracks?: Track[]; file?: string }
+interface Video { title: string; tracks?: Track[]; file?: string; /** @default CLIP_SECONDS */ seconds?: number }
 
 const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.64000d', bandwidth: 800_000, video: true };
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
@@ -26,11 +26,13 @@ const VP9_720: Track = { file: 'vp9-720p.webm', mime: 'video/webm', codecs: 'vp9
 const H264_720: Track = { file: 'h264-720p.mp4', mime: 'video/mp4', codecs: 'avc1.42c01f', bandwidth: 1_500_000, video: true, width: 1280, height: 720 };
 const AV1_720: Track = { file: 'av1-720p.mp4', mime: 'video/mp4', codecs: 'av01.0.05M.08', bandwidth: 700_000, video: true, width: 1280, height: 720 };
 const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
+const FRAG_H264: Track = { ...H264, file: 'frag-h264-video.mp4' };
+const FRAG_AAC: Track = { ...AAC, file: 'frag-aac-audio.m4a' };
 const OPUS_24K: Track = { file: 'opus-24k.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 24_000, video: false };
 
-const benchTracks = (seconds: number): Track[] => [
-  { file: `bench-${seconds}s-video.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
-  { file: `bench-${seconds}s-audio.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
+const benchTracks = (seconds: number, suffix = ''): Track[] => [
+  { file: `bench-${seconds}s-video${suffix}.mp4`, mime: 'video/mp4', codecs: 'avc1.640028', bandwidth: 24_000_000, video: true, width: 1920, height: 1080 },
+  { file: `bench-${seconds}s-audio${suffix}.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
 ];
 
 /** A title that tries everything: traversal, NUL, length, a right-to-left override hiding the extension. */
@@ -47,9 +49,22 @@ export const VIDEOS: Record<string, Video> = {
   garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
   'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
+  'bench-120s-frag': { title: 'Benchmark 120 s 1080p, fragmented', tracks: benchTracks(120, '-frag'), seconds: 120 },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
   'low-opus': { title: 'Low-bitrate Opus', tracks: [VP9, OPUS_24K] },
+  // Fragmented whole files (mp4_dash / m4a_dash), as YouTube and SegmentBase sites serve them.
+  frag: { title: 'Fragmented clip', tracks: [FRAG_H264, FRAG_AAC] },
+  'frag-bframes': { title: 'Fragmented B-frames clip', tracks: [{ ...FRAG_H264, file: 'frag-bframes-video.mp4' }, FRAG_AAC] },
+  'frag-low-aac': { title: 'Fragmented low-bitrate AAC', tracks: [FRAG_H264, { ...FRAG_AAC, file: 'frag-aac-32k.m4a', bandwidth: 32_000 }] },
+  'frag-one-fragment': { title: 'Fragmented audio in one fragment', tracks: [FRAG_H264, { ...FRAG_AAC, file: 'frag-aac-one-fragment.m4a' }] },
+  'frag-1080p': {
+    title: 'Fragmented 1080p minute', seconds: 60, tracks: [
+      { ...FRAG_H264, file: 'frag-1080p-60s-video.mp4', codecs: 'avc1.640028', bandwidth: 2_500_000, width: 1920, height: 1080 },
+      { ...FRAG_AAC, file: 'frag-aac-60s.m4a', bandwidth: 128_000 }],
+  },
+  'frag-big': { title: 'Fragmented big clip', file: 'frag-big.mp4' },
+  'frag-lying': { title: 'Fragmented clip with a lying sidx', tracks: [{ ...FRAG_H264, file: 'frag-lying-sidx.mp4' }, FRAG_AAC] },
   'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },
   'three-codecs': { title: 'Three codecs clip', tracks: [AV1_720, VP9_720, OPUS, H264_720, AAC] },
 };
@@ -77,6 +92,8 @@ export interface FixtureStats {
   forbidden: number;
   openMedia: number;
   peakOpenMedia: number;
+  /** TCP connections accepted (keep-alive reuse shows as fewer than requests). */
+  connections: number;
 }
 
 export interface FixtureSite {
@@ -85,7 +102,7 @@ export interface FixtureSite {
   stats: FixtureStats;
   /** Session cookie values handed out so far (to look for leaks). */
   cookies: string[];
-  /** Emits 'page' and 'media' as each page and media request arrives. */
+  /** Emits 'page', 'manifest' and 'media' (the file's name and its Range header) as each request arrives. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -98,7 +115,7 @@ function renderPage(origin: string, id: string, video: Video): string {
   const contentUrl = video.file ? `${origin}/media/${video.file}` : `${origin}/dash/${id}.mpd`;
   const ld = {
     '@context': 'https://schema.org', '@type': 'VideoObject', name: video.title,
-    duration: `PT${CLIP_SECONDS}S`, thumbnailUrl: `${origin}/thumb/${id}.jpg`,
+    duration: `PT${video.seconds ?? CLIP_SECONDS}S`, thumbnailUrl: `${origin}/thumb/${id}.jpg`,
     author: { '@type': 'Person', name: 'Fixture Uploader' }, uploadDate: '2026-01-02',
     contentUrl, encodingFormat: video.file ? 'video/mp4' : 'application/dash+xml',
   };
@@ -107,14 +124,14 @@ function renderPage(origin: string, id: string, video: Video): string {
 </head><body><h1>${escapeHtml(video.title)}</h1></body></html>`;
 }
 
-function renderMpd(origin: string, tracks: Track[]): string {
+function renderMpd(origin: string, tracks: Track[], seconds: number): string {
   const sets = tracks.map((t, i) => `  <AdaptationSet mimeType="${t.mime}" contentType="${t.video ? 'video' : 'audio'}">
    <Representation id="r${i}" codecs="${t.codecs}" bandwidth="${t.bandwidth}" ${t.video ? `width="${t.width ?? 320}" height="${t.height ?? 240}" frameRate="30"` : 'audioSamplingRate="48000"'}>
     <BaseURL>${origin}/media/${t.file}</BaseURL>
    </Representation>
   </AdaptationSet>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT${CLIP_SECONDS}S" minBufferTime="PT2S">
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT${seconds}S" minBufferTime="PT2S">
  <Period>
 ${sets}
  </Period>
@@ -147,7 +164,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const sessions = new Map<string, string | undefined>();
   const mediaUses = new Map<string, number>();
   let cutPending = options.cutOnce;
-  const stats: FixtureStats = { pages: 0, mediaRequests: 0, mediaBytes: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0 };
+  const stats: FixtureStats = { pages: 0, mediaRequests: 0, mediaBytes: 0, forbidden: 0, openMedia: 0, peakOpenMedia: 0, connections: 0 };
   const cookies: string[] = [];
   const events = new EventEmitter();
   let origin = '';
@@ -164,7 +181,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
 
   async function serveMedia(req: IncomingMessage, res: ServerResponse, name: string) {
     stats.mediaRequests += 1;
-    events.emit('media', name);
+    events.emit('media', name, req.headers.range);
     if (!allowed(req)) return forbid(res);
     const session = readCookie(req, 'session')!;
     mediaUses.set(session, (mediaUses.get(session) ?? 0) + 1);
@@ -245,9 +262,10 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
     if (area === 'dash') {
       const video = VIDEOS[leaf.replace(/\.mpd$/, '')];
       if (!video?.tracks) return void res.writeHead(404).end();
+      events.emit('manifest', leaf);
       if (!allowed(req)) return forbid(res);
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
-      return void res.end(renderMpd(base, video.tracks));
+      return void res.end(renderMpd(base, video.tracks, video.seconds ?? CLIP_SECONDS));
     }
     if (area === 'media' && Object.hasOwn(RECIPES, leaf)) {
       return void serveMedia(req, res, leaf).catch(() => res.destroy());
@@ -257,6 +275,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
   const tlsFile = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
   const server = options.tls ? createHttpsServer({ key: tlsFile('key.pem'), cert: tlsFile('cert.pem') }, handle) : createServer(handle);
 
+  server.on('connection', () => { stats.connections += 1; });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -16,8 +16,8 @@ export interface Canaries {
   close(): Promise<void>;
 }
 
-const listen = (server: Server | TcpServer) => new Promise<number>((resolve) =>
-  server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: Server | TcpServer, host = '127.0.0.1') => new Promise<number>((resolve) =>
+  server.listen(0, host, () => resolve((server.address() as AddressInfo).port)));
 const closeAll = (...servers: Array<Server | TcpServer>) => Promise.all(servers.map((server) => new Promise<void>((resolve) => {
   if ('closeAllConnections' in server) server.closeAllConnections();
   server.close(() => resolve());
@@ -127,13 +127,16 @@ export async function startHostileSite(pages: Record<string, HostilePage>, media
   return { origin, port, pageUrl: (name) => `${origin}/watch/${name}`, seen, close: () => closeAll(server).then(() => undefined) };
 }
 
-/** A plain media server on another origin: serves `file` at any path, records what arrived. */
-export async function startOtherOrigin(file: string): Promise<{ origin: string; port: number; seen: HostileSite['seen']; close(): Promise<void> }> {
+/**
+ * A plain media server on another origin: serves `file` at any path, records what arrived.
+ * `host`: another loopback address (127.0.0.2) is another host to cookies; another port is not.
+ */
+export async function startOtherOrigin(file: string, host = '127.0.0.1'): Promise<{ origin: string; port: number; seen: HostileSite['seen']; close(): Promise<void> }> {
   const seen: HostileSite['seen'] = [];
   const server = createHttpServer((req, res) => {
     seen.push({ path: req.url ?? '', cookie: req.headers.cookie, authorization: req.headers.authorization });
     void serveFile(req, res, file).catch(() => res.destroy());
   });
-  const port = await listen(server);
-  return { origin: `http://127.0.0.1:${port}`, port, seen, close: () => closeAll(server).then(() => undefined) };
+  const port = await listen(server, host);
+  return { origin: `http://${host}:${port}`, port, seen, close: () => closeAll(server).then(() => undefined) };
 }

@@ -2,8 +2,8 @@
 // every test file (and every run) after the first reuses them.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,20 +22,45 @@ const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-
 
 /** A file made by looping another one `times` times without re-encoding. */
 interface Loop { loop: string; times: number }
-/** Random bytes that no demuxer accepts. */
+/** Noise that no demuxer accepts: the same bytes on every machine (random ones were once taken for H.263). */
 interface Noise { randomBytes: number }
+
+function noise(bytes: number): Buffer {
+  const blocks = Array.from({ length: Math.ceil(bytes / 32) }, (_, i) => createHash('sha256').update(`passmux garbage ${i}`).digest());
+  return Buffer.concat(blocks).subarray(0, bytes);
+}
+/** Another file copied into a new container layout (`-c copy` plus these output arguments). */
+interface Remux { remux: string; args: string[] }
+/** Another file's bytes, changed. */
+interface Derived { from: string; derive: (bytes: Buffer) => Buffer }
+
+/** A fragmented file whose sidx says its first fragment lasts a second longer than its moof does. */
+function lyingSidx(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes);
+  const sidx = copy.indexOf('sidx') - 4;
+  const at = sidx + 12;
+  const v1 = copy[sidx + 8] === 1;
+  const firstReference = at + (v1 ? 24 : 16) + 4;
+  copy.writeUInt32BE(copy.readUInt32BE(firstReference + 4) + copy.readUInt32BE(at + 4), firstReference + 4);
+  return copy;
+}
+
+/** YouTube's and SegmentBase sites' whole-file layout: ftyp, moov with mvex, one sidx, moof/mdat pairs. */
+const fragmented = (from: string, ...args: string[]): Remux => ({ remux: from, args: [...args, '-f', 'mp4', '-movflags', 'dash+global_sidx'] });
 
 const bench1080p = ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast',
   '-crf', '14', '-g', '60', '-pix_fmt', 'yuv420p', '-an'];
 
 /** name → ffmpeg arguments that write it (the output path is appended), or a loop of another file. */
-export const RECIPES: Record<string, string[] | Loop | Noise> = {
+export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> = {
   'garbage.mp4': { randomBytes: 256 * 1024 },
   // Benchmark sources (made only when the benchmark asks): 20 s of 1080p (~60 MB) and 120 s (~360 MB).
   'bench-20s-video.mp4': bench1080p,
   'bench-20s-audio.m4a': [...audio(20), '-c:a', 'aac', '-b:a', '128k', '-vn'],
   'bench-120s-video.mp4': { loop: 'bench-20s-video.mp4', times: 6 },
   'bench-120s-audio.m4a': { loop: 'bench-20s-audio.m4a', times: 6 },
+  'bench-120s-video-frag.mp4': fragmented('bench-120s-video.mp4'),
+  'bench-120s-audio-frag.m4a': fragmented('bench-120s-audio.m4a', '-frag_duration', '2000000'),
   'h264-video.mp4': [...video(CLIP_SECONDS), ...h264, '-an'],
   'aac-audio.m4a': [...audio(CLIP_SECONDS), '-c:a', 'aac', '-b:a', '96k', '-vn'],
   'vp9-video.webm': [...video(CLIP_SECONDS), ...vp9, '-an'],
@@ -55,6 +80,23 @@ export const RECIPES: Record<string, string[] | Loop | Noise> = {
   'thumb.jpg': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-update', '1'],
   // Plain mp4 output puts the moov atom at the end: demuxing needs a seekable input.
   'moov-end.mp4': [...video(CLIP_SECONDS), ...audio(CLIP_SECONDS), ...h264, '-c:a', 'aac', '-shortest'],
+  // H.264 with B-frames: composition offsets in every trun.
+  'bframes-video.mp4': [...video(CLIP_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '60', '-pix_fmt', 'yuv420p', '-an'],
+  // A minute of 1080p, lightly compressed so that it is made in seconds (~20 MB).
+  'h264-1080p-60s.mp4': ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=60', '-c:v', 'libx264', '-preset', 'ultrafast',
+    '-crf', '30', '-g', '60', '-pix_fmt', 'yuv420p', '-an'],
+  'aac-60s.m4a': [...audio(60), '-c:a', 'aac', '-b:a', '128k', '-vn'],
+  // Fragmented whole files (ffmpeg cuts video at its keyframes; audio every 2 s here, as YouTube's m4a_dash is cut).
+  'frag-h264-video.mp4': fragmented('h264-video.mp4'),
+  'frag-aac-audio.m4a': fragmented('aac-audio.m4a', '-frag_duration', '2000000'),
+  'frag-aac-32k.m4a': fragmented('aac-32k.m4a', '-frag_duration', '2000000'),
+  'frag-aac-one-fragment.m4a': fragmented('aac-audio.m4a'),
+  'frag-bframes-video.mp4': fragmented('bframes-video.mp4'),
+  'frag-1080p-60s-video.mp4': fragmented('h264-1080p-60s.mp4'),
+  'frag-aac-60s.m4a': fragmented('aac-60s.m4a', '-frag_duration', '2000000'),
+  'frag-lying-sidx.mp4': { from: 'frag-h264-video.mp4', derive: lyingSidx },
+  // Both tracks in one fragmented file (a sidx for each), ~12 MB.
+  'frag-big.mp4': fragmented('big.mp4'),
 };
 
 function runFfmpeg(args: string[]): Promise<void> {
@@ -76,14 +118,14 @@ export async function ensureMedia(name: keyof typeof RECIPES & string): Promise<
   await mkdir(MEDIA_DIR, { recursive: true });
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
   const recipe = RECIPES[name]!;
-  if ('randomBytes' in recipe) {
-    await writeFile(partial, randomBytes(recipe.randomBytes));
+  if ('randomBytes' in recipe || 'derive' in recipe) {
+    await writeFile(partial, 'derive' in recipe ? recipe.derive(await readFile(await ensureMedia(recipe.from))) : noise(recipe.randomBytes));
     await rename(partial, target);
     return target;
   }
-  const args = Array.isArray(recipe)
-    ? recipe
-    : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];
+  const args = Array.isArray(recipe) ? recipe
+    : 'remux' in recipe ? ['-i', await ensureMedia(recipe.remux), '-c', 'copy', ...recipe.args]
+      : ['-stream_loop', String(recipe.times - 1), '-i', await ensureMedia(recipe.loop), '-c', 'copy'];
   await runFfmpeg([...args, partial]);
   await rename(partial, target);
   return target;

@@ -3,7 +3,6 @@
 // ffmpeg's output to it, pads by at most 0.5 % + 64 KiB, and plays. The same
 // choice gives the same bytes twice; ranges are the same bytes again.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,53 +12,11 @@ import { after, before, describe, it } from 'node:test';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { ensureMedia } from '../helpers/media.js';
 import { get, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
+import { allowed, hashFrom, lastBoxStart, walkBoxes } from '../helpers/exact-body.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 
-/** What the issue allows the padding to be. */
-const allowed = (length: number) => 0.005 * length + 64 * 1024;
-
-/** Walks a body's top-level boxes as it streams past: their types and sizes, the byte count and a hash (nothing held). */
-async function walkBoxes(res: IncomingMessage): Promise<{ boxes: Array<[string, number]>; bytes: number; sha: string }> {
-  const boxes: Array<[string, number]> = [];
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let next = 0;
-  let pending = Buffer.alloc(0);
-  for await (const chunk of res) {
-    hash.update(chunk as Buffer);
-    pending = Buffer.concat([pending, chunk as Buffer]);
-    // pending starts at byte `bytes`; read every header that lies wholly in it.
-    while (next - bytes + 8 <= pending.length) {
-      const at = next - bytes;
-      let size = pending.readUInt32BE(at);
-      if (size === 1) {
-        if (at + 16 > pending.length) break;
-        size = Number(pending.readBigUInt64BE(at + 8));
-      }
-      boxes.push([pending.toString('latin1', at + 4, at + 8), size]);
-      next += size;
-    }
-    const keep = Math.max(0, Math.min(pending.length, next - bytes));
-    bytes += keep;
-    pending = pending.subarray(keep);
-  }
-  return { boxes, bytes: bytes + pending.length, sha: hash.digest('hex') };
-}
-
-/** SHA-256 of a body from byte `from` on, and its whole length (nothing held). */
-async function hashFrom(res: IncomingMessage, from: number): Promise<{ sha: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of res) {
-    const buffer = chunk as Buffer;
-    if (bytes + buffer.length > from) hash.update(buffer.subarray(Math.max(0, from - bytes)));
-    bytes += buffer.length;
-  }
-  return { sha: hash.digest('hex'), bytes };
-}
-
-const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string[] }> = [
+const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string[]; seconds?: number }> = [
   { name: 'H.264/AAC, separate mp4 + m4a', page: 'h264', tracks: ['video', 'audio'] },
   { name: 'VP9/Opus, separate webm', page: 'vp9', tracks: ['video', 'audio'] },
   { name: 'moov-at-end single file', page: 'single', tracks: ['video', 'audio'] },
@@ -69,6 +26,14 @@ const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string
   { name: 'audio only: Opus 24k', page: 'low-opus', query: '&audioOnly=1', tracks: ['audio'] },
   { name: 'audio only, out of a moov-at-end single file', page: 'single', query: '&audioOnly=1', tracks: ['audio'] },
   { name: 'lossless 640x360 (~12 MB)', page: 'big', tracks: ['video', 'audio'] },
+  // Fragmented whole files: ftyp, moov+mvex, sidx, moof/mdat (YouTube's mp4_dash and m4a_dash).
+  { name: 'fragmented H.264/AAC, separate mp4 + m4a', page: 'frag', tracks: ['video', 'audio'] },
+  { name: 'fragmented H.264 with B-frames + AAC', page: 'frag-bframes', tracks: ['video', 'audio'] },
+  { name: 'fragmented H.264 + AAC in one fragment', page: 'frag-one-fragment', tracks: ['video', 'audio'] },
+  { name: 'fragmented 1080p minute', page: 'frag-1080p', tracks: ['video', 'audio'], seconds: 60 },
+  { name: 'audio only: fragmented AAC 96k', page: 'frag', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only: fragmented AAC 32k', page: 'frag-low-aac', query: '&audioOnly=1', tracks: ['audio'] },
+  { name: 'audio only: fragmented AAC 128k, a minute', page: 'frag-1080p', query: '&audioOnly=1', tracks: ['audio'], seconds: 60 },
 ];
 
 describe('exact Content-Length', () => {
@@ -102,7 +67,7 @@ describe('exact Content-Length', () => {
       await writeFile(file, body);
       const probe = await probeFile(file);
       assert.deepEqual(probe.streams.map((s) => s.type), shape.tracks);
-      assert.ok(Math.abs(probe.duration - 10) < 0.5 || shape.page === 'big', `duration ${probe.duration}`);
+      assert.ok(Math.abs(probe.duration - (shape.seconds ?? 10)) < 0.5 || shape.page === 'big', `duration ${probe.duration}`);
     });
   }
 
@@ -119,8 +84,19 @@ describe('exact Content-Length', () => {
     t.diagnostic(`long 1080p: ${length} bytes, padding ${padding} (${(padding / length * 100).toFixed(4)} %)`);
   });
 
-  it('gives the same bytes and ETag twice; a range, a suffix and If-Range give the same bytes again', async () => {
-    const target = url('h264');
+  it('a fragmented file whose sidx disagrees with its moofs gets no exact length, and still downloads', async () => {
+    const res = await get(url('frag-lying'));
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-length'], undefined);
+    assert.equal(res.headers['accept-ranges'], 'none');
+    assert.equal(res.headers.etag, undefined);
+    const file = join(dir, 'frag-lying.mp4');
+    await writeFile(file, await readBody(res));
+    assert.deepEqual((await probeFile(file)).streams.map((s) => s.type), ['video', 'audio']);
+  });
+
+  for (const page of ['h264', 'frag']) it(`${page}: the same bytes and ETag twice; a range, a suffix and If-Range give the same bytes again`, async () => {
+    const target = url(page);
     const [first, second] = await Promise.all([get(target), get(target)]);
     const [a, b] = await Promise.all([readBody(first), readBody(second)]);
     assert.ok(a.equals(b), 'two downloads of the same choice are byte-identical');
@@ -149,8 +125,8 @@ describe('exact Content-Length', () => {
     await whenIdle(passmux.admission);
   });
 
-  // Index first, data after (faststart, interleaved), and two inputs with their index at the end (120 s of 1080p).
-  for (const page of ['big', 'bench-120s']) {
+  // Index first, data after (faststart, interleaved); two inputs with their index at the end (120 s of 1080p); two fragmented inputs (a 1080p minute).
+  for (const page of ['big', 'bench-120s', 'frag-1080p']) {
     it(`a resume at 90 % of ${page} gives the same bytes, reading what it skips as zeros instead of upstream`, async () => {
       await Promise.all([ensureMedia('bench-120s-video.mp4'), ensureMedia('bench-120s-audio.m4a')]);
       const target = url(page);
@@ -175,8 +151,8 @@ describe('exact Content-Length', () => {
     });
   }
 
-  it('HEAD sends the GET\'s Content-Length, Accept-Ranges and ETag without starting ffmpeg', async () => {
-    const target = url('vp9', '&audioOnly=1');
+  for (const [page, query] of [['vp9', '&audioOnly=1'], ['frag', '']]) it(`${page}${query}: HEAD sends the GET's Content-Length, Accept-Ranges and ETag without starting ffmpeg`, async () => {
+    const target = url(page!, query);
     const head = await get(target, 'HEAD');
     head.resume();
     assert.equal(childrenNamed(process.pid, 'ffmpeg').length, 0);
@@ -185,14 +161,3 @@ describe('exact Content-Length', () => {
     await readBody(res);
   });
 });
-
-/** Offset of the last top-level box of a whole MP4 body. */
-function lastBoxStart(body: Buffer): number {
-  let last = 0;
-  for (let at = 0; at + 8 <= body.length;) {
-    last = at;
-    const size = body.readUInt32BE(at);
-    at += size === 1 ? Number(body.readBigUInt64BE(at + 8)) : size;
-  }
-  return last;
-}

@@ -31,7 +31,8 @@ describe('hostile site', () => {
 
   before(async () => {
     canaries = await startCanaries();
-    other = await startOtherOrigin('moov-end.mp4');
+    // Another host (cookies ignore ports, so another port of 127.0.0.1 would be the same site to them).
+    other = await startOtherOrigin('moov-end.mp4', '127.0.0.2');
     const inward = `${canaries.http.origin}/secret.txt?x=.mp3`;
     const hls = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
       `#EXT-X-KEY:METHOD=AES-128,URI="${canaries.http.origin}/key"`, `#EXT-X-MAP:URI="${canaries.http.origin}/init.mp4"`,
@@ -147,7 +148,7 @@ describe('hostile site', () => {
     }
   });
 
-  it('W4: a cross-origin redirect is followed without the cookie, which still reaches its own origin', async () => {
+  it('W4: a redirect to another host is followed without the cookie, which still reaches its own origin', async () => {
     const res = await get(`${passmux.origin}/download?url=${q(site.pageUrl('cross-origin'))}`);
     assert.equal(res.statusCode, 200);
     const dir = await mkdtemp(join(tmpdir(), 'passmux-hostile-'));

@@ -65,10 +65,10 @@ describe('createMuxStream against the local fixture site', () => {
 
   it('is refused by the strict CDN without the cookie, proving headers matter', async () => {
     const selection = await extractSelection(site.pageUrl('h264'));
-    assert.ok(selection.inputs.every((input) => input.headers.Cookie), 'yt-dlp reported a cookie');
+    assert.ok(selection.inputs.every((input) => input.cookies?.length), 'yt-dlp reported a cookie');
     const media = await fetch(selection.inputs[0]!.url, { headers: { 'user-agent': selection.inputs[0]!.headers['User-Agent']! } });
     assert.equal(media.status, 403);
-    const stripped = { ...selection, inputs: selection.inputs.map(({ headers: { Cookie: _c, ...rest }, ...input }) => ({ ...input, headers: rest })) };
+    const stripped = { ...selection, inputs: selection.inputs.map(({ cookies: _c, ...input }) => input) };
     const noRefresh = () => Promise.reject(new Error('no re-extraction in this test'));
     const stream = await createMuxStream(site.pageUrl('h264'), { selection: stripped, refresh: noRefresh });
     await assert.rejects(pipeline(stream, createWriteStream(join(dir, 'refused.mp4'))), (error: unknown) =>
@@ -77,7 +77,7 @@ describe('createMuxStream against the local fixture site', () => {
 
   it('re-extracts once when the media server refuses the URL, and completes', async () => {
     const selection = await extractSelection(site.pageUrl('h264'));
-    const stale = { ...selection, inputs: selection.inputs.map((input) => ({ ...input, headers: { ...input.headers, Cookie: 'session=expired' } })) };
+    const stale = { ...selection, inputs: selection.inputs.map((input) => ({ ...input, cookies: input.cookies!.map((c) => ({ ...c, value: 'expired' })) })) };
     const pagesBefore = site.stats.pages;
     const stream = await createMuxStream(site.pageUrl('h264'), { selection: stale });
     const out = join(dir, 'refreshed.mp4');

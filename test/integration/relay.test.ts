@@ -55,6 +55,18 @@ describe('relay', () => {
     assert.deepEqual(await readFile(relayed), await readFile(sequential));
   });
 
+  it('reuses its upstream connections: a download of a hundred ranges opens a few', async () => {
+    const plain = await site();
+    const selection = await extractSelection(plain.pageUrl('big'));
+    const [before, requests] = [plain.stats.connections, plain.stats.mediaRequests];
+    await save(plain.pageUrl('big'), 'keep-alive.mp4', { selection, relay: { ...SMALL_RANGES, rangeSize: 128 * 1024 } });
+    const ranges = plain.stats.mediaRequests - requests;
+    const connections = plain.stats.connections - before;
+    assert.ok(ranges >= 90, `${ranges} range requests`);
+    // At most the ranges in flight at once, plus one for a range that found its socket still busy.
+    assert.ok(connections <= 2 * SMALL_RANGES!.parallel! + 2, `${connections} connections for ${ranges} ranges`);
+  });
+
   it('finishes a download whose media connection is cut once mid-way', async () => {
     const flaky = await site({ cutOnce: { file: 'h264-video.mp4', afterBytes: 100_000 } });
     const out = await save(flaky.pageUrl('h264'), 'cut.mp4', { relay: { ...SMALL_RANGES, rangeSize: 512 * 1024 } });

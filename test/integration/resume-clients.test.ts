@@ -63,7 +63,8 @@ function responseLine(stderr: string, name: string): string | undefined {
     : lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}: `))?.slice(name.length + 2);
 }
 
-describe('curl -C - and wget -c resume a passmux download', { skip: noCurl && noWget ? `${noCurl}; ${noWget}` : false, timeout: 180_000 }, () => {
+// A plain MP4 with its index first, and the same media as one fragmented file (ftyp, moov+mvex, sidx, moof/mdat).
+for (const pageId of ['big', 'frag-big']) describe(`curl -C - and wget -c resume a passmux download of ${pageId}`, { skip: noCurl && noWget ? `${noCurl}; ${noWget}` : false, timeout: 180_000 }, () => {
   let site: FixtureSite;
   let passmux: TestServer;
   let dir: string;
@@ -123,13 +124,13 @@ describe('curl -C - and wget -c resume a passmux download', { skip: noCurl && no
     // output comes in bursts): the remux streams at an even ~2 MB/s, so a client is still mid-way well past 30 %.
     [site, passmux, dir] = await Promise.all([
       startFixtureSite({ throttle: 2_000_000 }), startPassmux({ relayParallel: 1 }), mkdtemp(join(tmpdir(), 'passmux-resume-'))]);
-    url = `${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl('big'))}`;
+    url = `${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl(pageId))}`;
     const head = await get(url, 'HEAD');
     head.resume();
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['accept-ranges'], 'bytes');
     length = Number(head.headers['content-length']);
-    assert.ok(length > 10_000_000, `big's download is ${head.headers['content-length']} bytes`);
+    assert.ok(length > 10_000_000, `${pageId}'s download is ${head.headers['content-length']} bytes`);
     etag = head.headers.etag!;
     assert.match(etag, /^"[^"]+"$/, 'a strong ETag');
     // The uninterrupted download, in memory: what every resumed file must equal.
@@ -190,7 +191,7 @@ describe('curl -C - and wget -c resume a passmux download', { skip: noCurl && no
   }
 
   it('curl -C - resumes a transfer SIGKILLed mid-way to the same bytes, through a 206', { skip: noCurl }, async () => {
-    const file = join(dir, 'curl.mp4');
+    const file = join(dir, `curl-${pageId}.mp4`);
     const partial = await killMidway('curl', ['-q', '-sS', '-o', file, url], file);
 
     const resumed = passmux.nextLogs();
@@ -207,7 +208,7 @@ describe('curl -C - and wget -c resume a passmux download', { skip: noCurl && no
   });
 
   it('wget -c resumes a transfer SIGKILLed mid-way to the same bytes, through a 206', { skip: noWget }, async () => {
-    const file = join(dir, 'wget.mp4');
+    const file = join(dir, `wget-${pageId}.mp4`);
     const partial = await killMidway('wget', ['--no-config', '--no-hsts', '-q', '-O', file, url], file);
 
     const resumed = passmux.nextLogs();
@@ -228,7 +229,7 @@ describe('curl -C - and wget -c resume a passmux download', { skip: noCurl && no
    * no ffmpeg. Resolves with the client's run; the file must be untouched.
    */
   async function resumeFinished(program: string, args: (file: string) => string[]): Promise<Run> {
-    const file = join(dir, `finished-${program}.mp4`);
+    const file = join(dir, `finished-${program}-${pageId}.mp4`);
     await writeFile(file, reference);
     const earlier = await stat(file);
     const count = async () => metric((await readBody(await get(`${passmux.origin}/metrics`))).toString('utf8'),

@@ -5,7 +5,10 @@ import { buildFormatSelector, buildYtdlpArgs, cookieHeaderFromField, MuxError, r
 import { mapYtdlpFailure } from '../../lib/extract/map-error.js';
 import { parseSelection, parseVideoInfo } from '../../lib/extract/parse-info.js';
 import { unquoteCookieValue } from '../../lib/extract/cookies.js';
+import type { MediaInput } from '../../lib/types.js';
 
+/** The cookies an input carries, as one header would list them. */
+const header = (input: MediaInput) => input.cookies?.map((c) => `${c.name}=${c.value}`).join('; ');
 const recorded = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
 describe('yt-dlp argv', () => {
@@ -40,9 +43,9 @@ describe('cookies', () => {
     assert.equal(unquoteCookieValue('plain'), 'plain');
   });
 
-  it('keeps the old http_headers.Cookie and prefers the field when both exist', () => {
-    assert.deepEqual(requestHeadersFor({ http_headers: { 'User-Agent': 'UA', Cookie: 'old=1' } }), { 'User-Agent': 'UA', Cookie: 'old=1' });
-    assert.deepEqual(requestHeadersFor({ http_headers: { cookie: 'old=1' }, cookies: 'new=2; Path=/' }), { Cookie: 'new=2' });
+  it('keeps the format headers but never a Cookie header: cookies go in the jar, scoped', () => {
+    assert.deepEqual(requestHeadersFor({ http_headers: { 'User-Agent': 'UA', Referer: 'https://x/', Cookie: 'old=1' } }), { 'User-Agent': 'UA', Referer: 'https://x/' });
+    assert.deepEqual(requestHeadersFor({ http_headers: { cookie: 'old=1' } }), {});
   });
 });
 
@@ -51,10 +54,13 @@ describe('parsing recorded yt-dlp JSON', () => {
     { url: 'https://media.example.com/media/h264-video.mp4', kind: 'video', size: 1024000, cookie },
     { url: 'https://media.example.com/media/aac-audio.m4a', kind: 'audio', size: 122880, cookie },
   ];
-  const simplify = (json: unknown) => parseSelection(json).inputs.map((i) => ({ url: i.url, kind: i.kind, size: i.size, cookie: i.headers.Cookie }));
+  const simplify = (json: unknown) => parseSelection(json).inputs.map((i) => ({ url: i.url, kind: i.kind, size: i.size, cookie: header(i) }));
 
-  it('reads the 2023 shape (Cookie inside http_headers)', () => {
+  it('reads the 2023 shape (Cookie inside http_headers) as host-only cookies of the format URL\'s host', () => {
     assert.deepEqual(simplify(recorded('ytdlp-2023-dash.json')), expectedInputs('session=0123abcd'));
+    const [input] = parseSelection(recorded('ytdlp-2023-dash.json')).inputs;
+    assert.deepEqual(input!.cookies, [{ name: 'session', value: '0123abcd', domain: 'media.example.com', hostOnly: true, path: '/', secure: false }]);
+    assert.equal(input!.headers.Cookie, undefined);
   });
 
   it('reads the current shape (cookies field, no Cookie header)', () => {
@@ -200,7 +206,7 @@ describe('plans from recorded yt-dlp JSON (stream fixture, both shapes)', () => 
         assert.deepEqual(inputs.map((input) => [input.kind, input.protocol]), [['video', 'hls'], ['audio', 'hls']], page);
         for (const input of inputs) {
           assert.match(input.url, /\.m3u8$/, page);
-          assert.match(input.headers.Cookie ?? '', /^session=\w+$/, page);
+          assert.match(header(input) ?? '', /^session=\w+$/, page);
           assert.equal(input.fragments, undefined, 'HLS segments come from the playlist, read later');
         }
       }
@@ -214,7 +220,7 @@ describe('plans from recorded yt-dlp JSON (stream fixture, both shapes)', () => 
           assert.ok(input.fragments!.length >= 6, `${page}: init + 5 segments of 2 s`);
           assert.match(input.fragments![0]!.url, /init/, page);
           assert.ok(input.fragments!.every((fragment) => !fragment.url.includes('..') && fragment.url.startsWith('http://127.0.0.1:8001/')), page);
-          assert.match(input.headers.Cookie ?? '', /^session=\w+$/, page);
+          assert.match(header(input) ?? '', /^session=\w+$/, page);
         }
       }
     });

@@ -77,14 +77,23 @@ describe('cleanHeaders', () => {
 });
 
 describe('headersForHop', () => {
-  const headers = { 'User-Agent': 'UA', Cookie: 'session=1', authorization: 'Bearer x', Referer: 'https://site/' };
-  it('keeps every header on the format\'s own origin', () => {
-    assert.deepEqual(headersForHop(headers, 'https://cdn.example', new URL('https://cdn.example/a?b')), headers);
+  const headers = { 'User-Agent': 'UA', authorization: 'Bearer x', Referer: 'https://site/' };
+  const jar = [{ name: 'session', value: '1', domain: 'cdn.example', hostOnly: true, path: '/', secure: false }];
+  const credentials = { origin: 'https://cdn.example', jar };
+  it('keeps every header on the format\'s own origin, with the cookies that match', () => {
+    assert.deepEqual(headersForHop(headers, credentials, new URL('https://cdn.example/a?b')), { ...headers, Cookie: 'session=1' });
   });
-  it('drops Cookie and Authorization on another origin (host, port or scheme), keeps the rest', () => {
-    for (const other of ['https://evil.example/a', 'https://cdn.example:8443/a', 'http://cdn.example/a']) {
-      assert.deepEqual(headersForHop(headers, 'https://cdn.example', new URL(other)), { 'User-Agent': 'UA', Referer: 'https://site/' }, other);
-    }
+  it('sends the format headers everywhere, Authorization to its origin only, cookies by their scope (ports ignored)', () => {
+    assert.deepEqual(headersForHop(headers, credentials, new URL('https://cdn.example:8443/a')), { 'User-Agent': 'UA', Referer: 'https://site/', Cookie: 'session=1' });
+    assert.deepEqual(headersForHop(headers, credentials, new URL('http://cdn.example/a')), { 'User-Agent': 'UA', Referer: 'https://site/', Cookie: 'session=1' });
+    assert.deepEqual(headersForHop(headers, credentials, new URL('https://evil.example/a')), { 'User-Agent': 'UA', Referer: 'https://site/' });
+  });
+  it('takes cookies from the jar only, never from a Cookie header left among the headers', () => {
+    assert.deepEqual(headersForHop({ Cookie: 'stale=1', 'User-Agent': 'UA' }, { origin: 'https://cdn.example', jar: [] }, new URL('https://cdn.example/')), { 'User-Agent': 'UA' });
+  });
+  it('never sends a line break inside a cookie value', () => {
+    const cookie = headersForHop({}, { origin: 'https://cdn.example', jar: [{ ...jar[0]!, value: 'a\r\nX-Evil: 1' }] }, new URL('https://cdn.example/')).Cookie;
+    assert.equal(cookie, 'session=aX-Evil: 1');
   });
 });
 

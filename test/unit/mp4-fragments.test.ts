@@ -1,0 +1,139 @@
+// A fragmented MP4's index (sidx + moofs) as the probe reads it, from bytes
+// in memory: it must say what the same media's plain moov says, and refuse
+// files whose fragments disagree with their sidx. Whether ffmpeg's output
+// keeps the bound is test/integration/exact-length.test.ts.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { readBoxHeader } from '../../lib/relay/mp4-boxes.js';
+import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
+import { readSampleTables } from '../../lib/relay/mp4-samples.js';
+import { parseSidx } from '../../lib/relay/mp4-fragments.js';
+import { MAX_FRAGMENT_READS, readFragmentedIndex } from '../../lib/relay/probe-fragments.js';
+import { ensureMedia } from '../helpers/media.js';
+
+/** The offset and size of the first top-level box of `type`. */
+function find(file: Buffer, type: string): { start: number; size: number } {
+  for (let offset = 0; offset < file.length;) {
+    const box = readBoxHeader(file, offset, file.length)!;
+    if (box.type === type) return box;
+    offset += box.size;
+  }
+  throw new Error(`no ${type}`);
+}
+
+/** readFragmentedIndex over bytes in memory, counting the reads. */
+async function indexOf(file: Buffer) {
+  const moov = find(file, 'moov');
+  const reads: Array<[number, number]> = [];
+  const read = async (start: number, end: number) => { reads.push([start, end]); return file.subarray(start, end + 1); };
+  const index = await readFragmentedIndex(file.subarray(moov.start, moov.start + moov.size), moov.start + moov.size,
+    file.subarray(0, 64 * 1024), 0, file.length, read);
+  return { ...index, reads };
+}
+
+const load = async (name: string) => readFile(await ensureMedia(name));
+const plainMoov = (file: Buffer) => { const moov = find(file, 'moov'); return file.subarray(moov.start, moov.start + moov.size); };
+const withoutDescription = <T extends { descriptionBytes: number }>(budget: T) => ({ ...budget, descriptionBytes: 0 });
+
+describe('fragmented MP4 index', () => {
+  for (const [fragmented, plain] of [['frag-h264-video.mp4', 'h264-video.mp4'], ['frag-bframes-video.mp4', 'bframes-video.mp4'],
+    ['frag-aac-audio.m4a', 'aac-audio.m4a'], ['frag-aac-one-fragment.m4a', 'aac-audio.m4a']]) {
+    it(`${fragmented} says what ${plain}'s moov says: the same budget and the same samples`, async () => {
+      const [file, original] = await Promise.all([load(fragmented!), load(plain!)]);
+      const { tracks, tables, reads } = await indexOf(file);
+      const expected = parseMoov(plainMoov(original));
+      assert.deepEqual(tracks.map(budgetOfTrack).map(withoutDescription), expected.map(budgetOfTrack).map(withoutDescription));
+      const [table] = tables;
+      const [want] = readSampleTables(plainMoov(original));
+      assert.deepEqual([...table!.sizes], [...want!.sizes]);
+      assert.deepEqual([...table!.dts], [...want!.dts]);
+      assert.deepEqual(table!.keyframes && [...table!.keyframes], want!.keyframes && [...want!.keyframes]);
+      // Each sample's data lies in the file, where its bytes are the plain file's bytes of that sample.
+      for (const k of [0, Math.floor(table!.sizes.length / 2), table!.sizes.length - 1]) {
+        const got = file.subarray(table!.offsets[k]!, table!.offsets[k]! + table!.sizes[k]!);
+        assert.ok(got.equals(original.subarray(want!.offsets[k]!, want!.offsets[k]! + want!.sizes[k]!)), `sample ${k}`);
+      }
+      // One read per fragment, sized to its moof after the first: its boxes, hardly any media.
+      const sidx = find(file, 'sidx');
+      const fragments = parseSidx(file.subarray(sidx.start, sidx.start + sidx.size), sidx.start).references.length;
+      assert.equal(reads.length, fragments);
+      assert.ok(reads.slice(1).every(([start, end]) => end - start + 1 <= 4096), JSON.stringify(reads));
+    });
+  }
+
+  it('refuses a sidx whose durations disagree with the moofs', async () => {
+    await assert.rejects(indexOf(await load('frag-lying-sidx.mp4')), /lasts other than its sidx/);
+  });
+
+  it('refuses fragments that point outside their mdat, leave their reference, or skip time', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const trun = file.indexOf('trun', find(file, 'moof').start) - 4;
+    const outside = Buffer.from(file);
+    outside.writeInt32BE(file.readInt32BE(trun + 16) + 100_000_000, trun + 16);
+    await assert.rejects(indexOf(outside), /outside its fragment's mdat/);
+    const tfdt = file.indexOf('tfdt', find(file, 'moof').start + 8 + find(file, 'moof').size) - 4;
+    const gap = Buffer.from(file);
+    gap.writeBigUInt64BE(file.readBigUInt64BE(tfdt + 12) + 1000n, tfdt + 12);
+    await assert.rejects(indexOf(gap), /tfdt that does not follow/);
+    const sidx = find(file, 'sidx');
+    const pointer = Buffer.from(file);
+    pointer.writeUInt32BE((1 << 31 | file.readUInt32BE(sidx.start + 40)) >>> 0, sidx.start + 40);
+    await assert.rejects(indexOf(pointer), /points to another sidx/);
+    const shifted = Buffer.from(file);
+    shifted.writeUInt32BE(file.readUInt32BE(sidx.start + 40) + 1, sidx.start + 40);
+    await assert.rejects(indexOf(shifted), /do not fill its sidx reference|not a moof/);
+  });
+
+  it('refuses a trun that counts billions of default samples at once, without walking them', async () => {
+    const file = Buffer.from(await load('frag-aac-one-fragment.m4a'));
+    const trun = file.indexOf('trun', find(file, 'moof').start) - 4;
+    // No per-sample fields: every sample takes the defaults, so the count costs the page nothing.
+    file.writeUInt32BE(0x000001, trun + 8);
+    file.writeUInt32BE(0xffffffff, trun + 12);
+    const started = performance.now();
+    await assert.rejects(indexOf(file), /more samples than an index may have/);
+    assert.ok(performance.now() - started < 1000);
+  });
+
+  it(`refuses a sidx of more than ${MAX_FRAGMENT_READS} fragments before reading any of them`, async () => {
+    const file = await load('frag-h264-video.mp4');
+    const head = file.subarray(0, find(file, 'sidx').start);
+    const count = MAX_FRAGMENT_READS + 1;
+    const sidx = Buffer.alloc(32 + count * 12);
+    sidx.writeUInt32BE(sidx.length, 0);
+    sidx.write('sidx', 4, 'latin1');
+    sidx.writeUInt32BE(1, 12);
+    sidx.writeUInt32BE(1000, 16);
+    sidx.writeUInt16BE(count, 30);
+    for (let i = 0; i < count; i++) { sidx.writeUInt32BE(1000, 32 + i * 12); sidx.writeUInt32BE(1000, 36 + i * 12); }
+    const hostile = Buffer.concat([head, sidx, Buffer.alloc(count * 1000)]);
+    const reads: Array<[number, number]> = [];
+    const moov = find(hostile, 'moov');
+    await assert.rejects(readFragmentedIndex(hostile.subarray(moov.start, moov.start + moov.size), moov.start + moov.size, hostile.subarray(0, 64 * 1024), 0,
+      hostile.length, async (start, end) => { reads.push([start, end]); return hostile.subarray(start, end + 1); }), /a sidx of 10001 fragments/);
+    assert.ok(reads.every(([start, end]) => start >= head.length && end < head.length + sidx.length), 'only the sidx was read');
+  });
+
+  it('survives mutated moofs and sidx boxes: an error or an index, never a crash, never NaN', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const sidx = find(file, 'sidx');
+    const from = sidx.start;
+    const to = Math.min(file.length, find(file, 'moof').start + 700);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 1500; i++) {
+      const copy = Buffer.from(file);
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++) copy[from + Math.floor(random() * (to - from))] = Math.floor(random() * 256);
+      try {
+        const { tracks } = await indexOf(copy);
+        for (const track of tracks.map(budgetOfTrack)) {
+          for (const value of Object.values(track)) if (typeof value === 'number') assert.ok(Number.isFinite(value), `mutation ${i}: ${JSON.stringify(track)}`);
+        }
+      } catch (error) {
+        // The probe turns any error into "no index"; what matters is that it is one, soon.
+        assert.ok(error instanceof Error, `mutation ${i} threw ${String(error)}`);
+      }
+    }
+  });
+});
