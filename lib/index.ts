@@ -1,7 +1,8 @@
 export { createMuxStream, type MuxOptions } from './create-mux-stream.js';
 export { extractInfo, extractPage, extractSelection, type ExtractOptions } from './extract/extract.js';
 export { isPlaylist } from './extract/parse-playlist.js';
-export { buildFormatSelector, buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
+export { buildFormatSelector, buildFormatSort, buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './extract/ytdlp-args.js';
+export { isVideoCodec, VIDEO_CODECS } from './extract/codecs.js';
 export { cookieHeaderFromField, cookiesFor, requestHeadersFor } from './extract/cookies.js';
 export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
@@ -12,7 +13,7 @@ export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type 
 export { Semaphore } from './admission/semaphore.js';
 export { MuxError, isMuxError, MUX_ERROR_CODES, type MuxErrorCode } from './errors.js';
 export { checkUrl, isPrivateAddress } from './url.js';
-export type { Extraction, InputKind, JarCookie, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoInfo, VideoPage } from './types.js';
+export type { CodecFamily, Extraction, InputKind, JarCookie, MediaInput, MuxInfo, PageInfo, PlaylistEntry, PlaylistInfo, Selection, VideoCodec, VideoInfo, VideoPage } from './types.js';
 export { createHandler, type Handler, type HandlerDeps } from './http/create-handler.js';
 export { contentDisposition } from './http/content-disposition.js';
 export { STATUS_BY_CODE } from './http/status.js';

@@ -1,5 +1,11 @@
 // The few shapes that cross folder boundaries.
 
+/** The video codecs a download may ask for (lib/extract/codecs.ts); absent means yt-dlp's best. */
+export type VideoCodec = 'h264' | 'vp9' | 'av1';
+
+/** A video format's codec family, as /info lists it. */
+export type CodecFamily = VideoCodec | 'other';
+
 /** What a page is: enough to show a preview and name the file. */
 export interface VideoInfo {
   id: string | null;
@@ -13,6 +19,10 @@ export interface VideoInfo {
   filename: string;
   /** Sum of the chosen formats' declared sizes in bytes; a guess, null when any is unknown. */
   estimatedSize: number | null;
+  /** The video codec families the page offers (AV1, VP9, H.264, other: in that order); empty when yt-dlp lists none. */
+  codecs: CodecFamily[];
+  /** The video heights the page offers, tallest first. */
+  heights: number[];
 }
 
 export type InputKind = 'video' | 'audio' | 'av';
@@ -84,6 +94,8 @@ export interface MediaInput {
   protocol: InputProtocol;
   /** dash: the fragments, the init segment first. */
   fragments?: Fragment[];
+  /** yt-dlp's video codec, when it says (`avc1.64001f`, `vp9`, …). */
+  vcodec?: string;
   /** yt-dlp's audio codec, when it says (`mp4a.40.2`, `opus`, …). */
   acodec?: string;
   /** Declared size in bytes, if yt-dlp knows it. */

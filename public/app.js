@@ -1,4 +1,5 @@
 // The page: look a link up, show what it is, save it where the person says.
+import { showChoices, showSize } from './choices.js';
 import { describeHttpError, describeProgress, downloadPath, formatBytes, formatDuration, suggestedName } from './format.js';
 import { hidePlaylist, isSavingPlaylist, showPlaylist } from './playlist.js';
 import { saveTo } from './save.js';
@@ -7,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   form: $('lookup'), url: $('url'), getInfo: $('get-info'), message: $('message'),
   info: $('info'), thumb: $('thumb'), title: $('title'), uploader: $('uploader'), duration: $('duration'), size: $('size'),
-  quality: $('quality'), save: $('save'), saveLink: $('save-link'),
+  quality: $('quality'), codec: $('codec'), save: $('save'), saveLink: $('save-link'),
   progress: $('progress'), progressName: $('progress-name'), bar: $('bar'), progressText: $('progress-text'), cancel: $('cancel'),
 };
 const canPickFile = typeof window.showSaveFilePicker === 'function';
@@ -25,11 +26,18 @@ function showInfo(info, url) {
   ui.title.textContent = info.title ?? info.filename;
   ui.uploader.textContent = info.uploader ?? '';
   ui.duration.textContent = formatDuration(info.duration);
-  ui.size.textContent = info.estimatedSize ? `≈ ${formatBytes(info.estimatedSize)}` : '';
   ui.thumb.hidden = !info.thumbnail;
   if (info.thumbnail) ui.thumb.src = info.thumbnail;
+  showChoices(info);
   ui.info.hidden = false;
+  updateChoice();
+}
+
+const choicePath = () => downloadPath(current.url, ui.quality.value, ui.codec.value);
+
+function updateChoice() {
   updateSaveLink();
+  showSize(current.info, choicePath());
 }
 
 function updateSaveLink() {
@@ -37,7 +45,7 @@ function updateSaveLink() {
   // No file picker (Firefox, Safari): the browser's own download manager takes over.
   ui.save.hidden = true;
   ui.saveLink.hidden = false;
-  ui.saveLink.href = downloadPath(current.url, ui.quality.value);
+  ui.saveLink.href = choicePath();
   ui.saveLink.download = suggestedName(current.info.filename, ui.quality.value);
 }
 
@@ -83,6 +91,8 @@ function showProgress(text, percent, state = '') {
 async function save() {
   if (!current || running) return;
   const quality = ui.quality.value;
+  // Read now: the choice may change while the file dialog is open.
+  const path = choicePath();
   const name = suggestedName(current.info.filename, quality);
   let handle;
   try {
@@ -106,7 +116,7 @@ async function save() {
   let notice = { text: '', until: 0 };
   try {
     const writable = await handle.createWritable();
-    const bytes = await saveTo(writable, downloadPath(current.url, quality), {
+    const bytes = await saveTo(writable, path, {
       signal: running.signal,
       onBusy: (left) => showProgress(`The server is busy — retrying in ${left} s`, null),
       onStart: () => { started = performance.now(); showProgress('Starting…', null); },
@@ -142,6 +152,7 @@ async function save() {
 
 ui.form.addEventListener('submit', lookUp);
 ui.save.addEventListener('click', save);
-ui.quality.addEventListener('change', updateSaveLink);
+ui.quality.addEventListener('change', updateChoice);
+ui.codec.addEventListener('change', updateChoice);
 ui.cancel.addEventListener('click', () => running?.abort());
 document.documentElement.dataset.ready = 'true';

@@ -70,15 +70,53 @@ export function describeHttpError(status, code) {
 }
 
 /**
- * `/download?...` for a page URL and a quality choice ("", "720", "audio").
+ * `/download?...` for a page URL, a quality choice ("", "720", "audio") and a codec ("", "h264", "vp9", "av1").
  * @param {string} url
  * @param {string} quality
+ * @param {string} [codec]
  */
-export function downloadPath(url, quality) {
+export function downloadPath(url, quality, codec = '') {
   const params = new URLSearchParams({ url });
   if (quality === 'audio') params.set('audioOnly', '1');
   else if (quality) params.set('maxHeight', quality);
+  if (codec) params.set('codec', codec);
   return `/download?${params}`;
+}
+
+/** @type {Record<string, string>} */
+const CODEC_LABELS = { h264: 'Most compatible (H.264 + AAC)', vp9: 'VP9', av1: 'AV1' };
+
+/**
+ * The codec choices worth showing for the families /info lists: none when the
+ * page has one kind of video only (there is nothing to choose).
+ * @param {string[] | undefined} codecs
+ * @returns {Array<{ value: string, label: string }>}
+ */
+export function codecChoices(codecs) {
+  if (!Array.isArray(codecs) || codecs.length < 2) return [];
+  const offered = Object.keys(CODEC_LABELS).filter((codec) => codecs.includes(codec));
+  return [{ value: '', label: 'Best quality' }, ...offered.map((value) => ({ value, label: CODEC_LABELS[value] }))];
+}
+
+/**
+ * Whether "Up to `limit`p" picks something else than the best: the page has
+ * video both that small and taller. Unknown heights: every limit is shown.
+ * @param {number} limit
+ * @param {number[] | undefined} heights
+ */
+export function isRealLimit(limit, heights) {
+  if (!Array.isArray(heights) || heights.length === 0) return true;
+  return heights.some((h) => h <= limit) && heights.some((h) => h > limit);
+}
+
+/**
+ * The size line: the exact size once the server knows it, else yt-dlp's guess.
+ * @param {number | null} exact
+ * @param {number | null | undefined} estimate
+ */
+export function describeSize(exact, estimate) {
+  if (exact !== null) return formatBytes(exact);
+  return estimate ? `≈ ${formatBytes(estimate)}` : '';
 }
 
 /**

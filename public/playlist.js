@@ -9,7 +9,7 @@ import { saveAllTo } from './save-folder.js';
 const $ = (id) => document.getElementById(id);
 const ui = {
   section: $('playlist'), title: $('playlist-title'), uploader: $('playlist-uploader'), count: $('playlist-count'),
-  entries: $('entries'), all: $('select-all'), quality: $('playlist-quality'), saveAll: $('save-all'),
+  entries: $('entries'), all: $('select-all'), quality: $('playlist-quality'), codec: $('playlist-codec'), saveAll: $('save-all'),
   cancel: $('cancel-all'), status: $('playlist-status'),
 };
 const canPickFolder = typeof window.showDirectoryPicker === 'function';
@@ -53,7 +53,7 @@ function renderRow(entry) {
 
 function updateLinks() {
   // No folder picker: the browser's download manager takes each file, named by the server.
-  for (const row of rows) row.link.href = downloadPath(row.entry.url, ui.quality.value);
+  for (const row of rows) row.link.href = downloadPath(row.entry.url, ui.quality.value, ui.codec.value);
 }
 
 function setStatus(text, tone = '') {
@@ -119,6 +119,7 @@ function setBusy(busy) {
   ui.saveAll.disabled = busy;
   ui.cancel.hidden = !busy;
   ui.quality.disabled = busy;
+  ui.codec.disabled = busy;
   ui.all.disabled = busy;
   for (const row of rows) row.check.disabled = busy;
 }
@@ -145,7 +146,7 @@ async function saveAll() {
   setStatus(describeTally({ ...counts, state: 'running' }));
   try {
     await saveAllTo(dir, picked.map((row) => row.entry), {
-      quality: ui.quality.value, signal: run.signal,
+      quality: ui.quality.value, codec: ui.codec.value, signal: run.signal,
       onEntry: (entry, update) => {
         paintEntry(byIndex.get(entry.index), update);
         if (update.state === 'done') counts.saved += 1;
@@ -165,4 +166,5 @@ async function saveAll() {
 ui.saveAll.addEventListener('click', saveAll);
 ui.cancel.addEventListener('click', () => running?.abort());
 ui.quality.addEventListener('change', updateLinks);
+ui.codec.addEventListener('change', updateLinks);
 ui.all.addEventListener('change', () => { for (const row of rows) row.check.checked = ui.all.checked; });

@@ -42,8 +42,8 @@ async function createWritable(dir, name, response) {
 }
 
 /** One entry into `dir`; resolves with { name, bytes }, throws a DownloadError with no file left behind. */
-async function saveEntry(dir, entry, { quality, signal, claimed, report }) {
-  const path = downloadPath(entry.url, quality);
+async function saveEntry(dir, entry, { quality, codec, signal, claimed, report }) {
+  const path = downloadPath(entry.url, quality, codec);
   const onBusy = (left) => report({ state: 'busy', left });
   const response = await openDownload(path, { signal, onBusy });
   const fallback = `Entry ${entry.index}.${quality === 'audio' ? 'm4a' : 'mp4'}`;
@@ -66,14 +66,14 @@ async function saveEntry(dir, entry, { quality, signal, claimed, report }) {
 }
 
 /**
- * Saves `entries` into `dir`. `onEntry(entry, update)` hears each entry's way:
+ * Saves `entries` into `dir`, each as `quality` and `codec` choose (as downloadPath). `onEntry(entry, update)` hears each entry's way:
  * { state: 'starting' | 'busy' (left) | 'saving' (name, bytes, total, elapsedMs)
  * | 'resuming' | 'restarting' (name) | 'done' (name, bytes) | 'failed' (message)
  * | 'cancelled' }. A failed entry does not stop the others; `signal` stops the
  * running ones (their files removed) and starts no more. Resolves once every
  * started entry has ended.
  */
-export async function saveAllTo(dir, entries, { quality, signal, onEntry }) {
+export async function saveAllTo(dir, entries, { quality, codec = '', signal, onEntry }) {
   const claimed = new Set();
   let next = 0;
   const worker = async () => {
@@ -82,7 +82,7 @@ export async function saveAllTo(dir, entries, { quality, signal, onEntry }) {
       next += 1;
       onEntry(entry, { state: 'starting' });
       try {
-        const { name, bytes } = await saveEntry(dir, entry, { quality, signal, claimed, report: (update) => onEntry(entry, update) });
+        const { name, bytes } = await saveEntry(dir, entry, { quality, codec, signal, claimed, report: (update) => onEntry(entry, update) });
         onEntry(entry, { state: 'done', name, bytes });
       } catch (error) {
         if (signal.aborted) onEntry(entry, { state: 'cancelled' });

@@ -8,7 +8,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createMuxStream, extractSelection, isMuxError, safeBasename, type MuxStream, type PlaylistEntry, type PlaylistInfo } from '../../lib/index.js';
+import { createMuxStream, extractSelection, isMuxError, safeBasename, type MuxStream, type PlaylistEntry, type PlaylistInfo, type VideoCodec } from '../../lib/index.js';
 import { numberedName } from '../../public/playlist-format.js';
 import type { ItemPicker } from '../playlist-items.js';
 import { createProgress, formatBytes } from '../progress.js';
@@ -19,6 +19,8 @@ export interface PlaylistDownloadOptions {
   output: string | undefined;
   maxHeight: number | undefined;
   audioOnly: boolean;
+  /** Prefer this video codec in every entry. @default the best */
+  codec: VideoCodec | undefined;
   /** Replace files that are already there instead of skipping them. */
   force: boolean;
   quiet: boolean;
@@ -80,7 +82,7 @@ export async function downloadPlaylist(playlist: PlaylistInfo, options: Playlist
   for (const [i, entry] of entries.entries()) {
     const label = `[${i + 1}/${entries.length}]`;
     try {
-      const choice = { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, cookiesFile: options.cookiesFile };
+      const choice = { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, codec: options.codec, cookiesFile: options.cookiesFile };
       const selection = await extractSelection(entry.url, choice);
       const target = join(dir, claim(selection.info.filename));
       if (existsSync(target) && !options.force) {

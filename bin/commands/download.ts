@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createMuxStream, extractPage, isPlaylist, measureSelection, MuxError, type MuxStream } from '../../lib/index.js';
+import { createMuxStream, extractPage, isPlaylist, isVideoCodec, measureSelection, MuxError, VIDEO_CODECS, type MuxStream } from '../../lib/index.js';
 import { parseItems } from '../playlist-items.js';
 import { downloadPlaylist } from './download-playlist.js';
 import { readCookiesOption } from '../cookies-option.js';
@@ -18,6 +18,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   'max-height': { type: 'string' },
   'audio-only': { type: 'boolean' },
+  codec: { type: 'string' },
   force: { type: 'boolean', short: 'f' },
   quiet: { type: 'boolean', short: 'q' },
   items: { type: 'string' },
@@ -32,7 +33,9 @@ function parse(args: string[]) {
     maxHeight = Number(values['max-height']);
     if (!Number.isInteger(maxHeight) || maxHeight < 1) throw new UsageError('--max-height must be a whole number of pixels', 'download');
   }
-  return { url: positionals[0]!, output: values.output, maxHeight, audioOnly: values['audio-only'] ?? false, force: values.force ?? false, quiet: values.quiet ?? false, cookies: values.cookies,
+  const codec = values.codec;
+  if (codec !== undefined && !isVideoCodec(codec)) throw new UsageError(`--codec must be one of ${VIDEO_CODECS.join(', ')}`, 'download');
+  return { url: positionals[0]!, output: values.output, maxHeight, codec, audioOnly: values['audio-only'] ?? false, force: values.force ?? false, quiet: values.quiet ?? false, cookies: values.cookies,
     items: values.items === undefined ? undefined : parseItems(values.items) };
 }
 
@@ -46,7 +49,7 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
   const options = parse(args);
   const toStdout = options.output === '-';
   const cookiesFile = readCookiesOption(options.cookies, (message) => { if (!options.quiet) process.stderr.write(`passmux: warning: ${message}\n`); });
-  const page = await extractPage(options.url, { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, cookiesFile });
+  const page = await extractPage(options.url, { signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, codec: options.codec, cookiesFile });
   // A playlist goes into a folder, entry by entry; stdout holds one MP4 only.
   if (isPlaylist(page)) {
     if (toStdout) throw new MuxError('IS_PLAYLIST', 'a playlist cannot go to stdout; give -o DIR (or no -o) to save its entries into a folder');
@@ -61,8 +64,8 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
   // The exact size when the media servers give the inputs' sizes and indexes; the file is then exactly this long.
   const { length } = await measureSelection(selection, { signal, audioOnly: options.audioOnly });
   if (length !== undefined && !options.quiet) process.stderr.write(`Size: ${formatBytes(length)} (${length} bytes, exact)\n`);
-  // cookiesFile again: a URL refused mid-way is looked up afresh, with the same login.
-  const stream = await createMuxStream(options.url, { selection, signal, audioOnly: options.audioOnly, cookiesFile, ...(length !== undefined ? { length } : {}) });
+  // cookiesFile and the choice again: a URL refused mid-way is looked up afresh, with the same login and formats.
+  const stream = await createMuxStream(options.url, { selection, signal, maxHeight: options.maxHeight, audioOnly: options.audioOnly, codec: options.codec, cookiesFile, ...(length !== undefined ? { length } : {}) });
   const progress = createProgress(process.stderr, { quiet: options.quiet, total: length ?? stream.info.estimatedSize });
   stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
   try {

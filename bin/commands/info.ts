@@ -20,6 +20,8 @@ export async function info(args: string[], signal: AbortSignal): Promise<void> {
     ['Uploader', video.uploader],
     ['Duration', video.duration === null ? null : formatDuration(video.duration)],
     ['Size', video.estimatedSize === null ? null : `≈ ${formatBytes(video.estimatedSize)} (estimate)`],
+    // What --codec and --max-height can choose from.
+    ['Video', video.codecs.length === 0 ? null : `${video.codecs.join(', ')}${video.heights.length > 0 ? ` (${video.heights.map((h) => `${h}p`).join(', ')})` : ''}`],
     ['File name', video.filename],
     ['Page', video.webpageUrl],
     ['Thumbnail', video.thumbnail],

@@ -3,6 +3,7 @@
 import { MuxError } from '../errors.js';
 import type { InputKind, MediaInput, Selection, VideoInfo } from '../types.js';
 import { cookiesFor, requestHeadersFor } from './cookies.js';
+import { listOffers } from './codecs.js';
 import { checkDeliverable, dashFragments, protocolOf } from './format-protocol.js';
 import { isPlaylistJson, playlistRefusal } from './parse-playlist.js';
 import { safeFilename } from './safe-filename.js';
@@ -89,6 +90,8 @@ export function parseVideoInfo(json: unknown, extension = 'mp4'): VideoInfo {
     webpageUrl: text(json.webpage_url) ?? text(json.original_url),
     filename: safeFilename(title ?? text(json.id), extension),
     estimatedSize: estimateSize(chosenFormats(json), number(json.duration)),
+    // A single video's -J lists every format, also in info mode: what the page can offer.
+    ...listOffers(json.formats),
   };
 }
 
@@ -115,6 +118,7 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
     // Playlists and manifests are read by the relay, never by ffmpeg.
     const protocol = protocolOf(format, url);
     const size = declaredSize(format);
+    const vcodec = text(format.vcodec, 256);
     const acodec = text(format.acodec);
     const formatId = text(format.format_id, 256);
     const cookies = cookiesFor(format, url);
@@ -123,6 +127,7 @@ export function parseSelection(json: unknown, extension = 'mp4'): Selection {
       ...(cookies.length > 0 ? { cookies } : {}),
       ...fetchDetails(format),
       ...(protocol === 'dash' ? { fragments: dashFragments(format) } : {}),
+      ...(vcodec && vcodec !== 'none' ? { vcodec } : {}),
       ...(acodec && acodec !== 'none' ? { acodec } : {}),
       ...(size !== null ? { size } : {}),
       ...(formatId ? { formatId } : {}),

@@ -1,5 +1,7 @@
 // Pure argv builders for yt-dlp. The page URL always comes after `--`, so a
 // URL can never be read as an option.
+import { MuxError } from '../errors.js';
+import { isVideoCodec, VIDEO_CODECS, type VideoCodec } from './codecs.js';
 
 /** Entries a playlist lists at most; more set `truncated` (yt-dlp stops paging after one more). */
 export const DEFAULT_MAX_PLAYLIST_ENTRIES = 500;
@@ -9,6 +11,35 @@ export interface FormatChoice {
   maxHeight?: number;
   /** Audio only: no video track in the output. */
   audioOnly?: boolean;
+  /** Prefer this video codec (h264: with AAC audio, SDR) where the page has it; else the best there is. @default the best */
+  codec?: VideoCodec;
+}
+
+/**
+ * yt-dlp `-S` fields per codec. The codec ranks first, over resolution, as in
+ * yt-dlp's own `-t mp4`; a page without it falls back in yt-dlp's codec order.
+ */
+const CODEC_SORT: Record<VideoCodec, string> = {
+  // What QuickTime, iOS Photos, WhatsApp and editors play: H.264, SDR, AAC.
+  h264: 'vcodec:h264,hdr:sdr,acodec:aac',
+  vp9: 'vcodec:vp9',
+  // yt-dlp names AV1 `av01`.
+  av1: 'vcodec:av01',
+};
+
+function checkCodec(codec: unknown): asserts codec is VideoCodec | undefined {
+  if (codec !== undefined && !isVideoCodec(codec)) {
+    throw new MuxError('INVALID_REQUEST', `codec must be one of ${VIDEO_CODECS.join(', ')}`);
+  }
+}
+
+/** yt-dlp `-S` expression for the caller's choice, or undefined for yt-dlp's own order. */
+export function buildFormatSort(choice: FormatChoice = {}): string | undefined {
+  checkCodec(choice.codec);
+  if (choice.codec === undefined) return undefined;
+  // Under a codec preference the "nothing that small" fallback is the smallest of that codec (see below).
+  const height = choice.maxHeight !== undefined && !choice.audioOnly ? `,res:${Math.floor(choice.maxHeight)}` : '';
+  return `${CODEC_SORT[choice.codec]}${height}`;
 }
 
 /** yt-dlp `-f` expression for the caller's choice; best separate video+audio, else best combined. */
@@ -16,8 +47,10 @@ export function buildFormatSelector(choice: FormatChoice = {}): string {
   if (choice.audioOnly) return 'bestaudio/best';
   if (choice.maxHeight !== undefined) {
     const h = Math.floor(choice.maxHeight);
-    // Nothing that small: take the smallest there is rather than fail.
-    return `bestvideo*[height<=${h}]+bestaudio/best[height<=${h}]/worstvideo*+bestaudio/worst`;
+    // Nothing that small: take the smallest there is rather than fail. With a codec first in the
+    // sort, "worst" would be the least preferred codec; there `res:h` in -S ranks the smallest first.
+    const smallest = choice.codec !== undefined ? 'bestvideo*+bestaudio/best' : 'worstvideo*+bestaudio/worst';
+    return `bestvideo*[height<=${h}]+bestaudio/best[height<=${h}]/${smallest}`;
   }
   return 'bestvideo*+bestaudio/best';
 }
@@ -42,7 +75,8 @@ export interface YtdlpArgsOptions extends PageChoice {
 }
 
 export function buildYtdlpArgs(url: string, options: YtdlpArgsOptions): string[] {
-  const what = options.mode === 'info' ? ['-J'] : ['-J', '-f', buildFormatSelector(options)];
+  const sort = options.mode === 'select' ? buildFormatSort(options) : undefined;
+  const what = options.mode === 'info' ? ['-J'] : ['-J', '-f', buildFormatSelector(options), ...(sort ? ['-S', sort] : [])];
   // A video inside a list stays the video unless the caller asked for the list.
   const scope = options.playlist ? ['--yes-playlist'] : ['--no-playlist'];
   // In both modes a list is listed, never extracted entry by entry (one page fetch instead of

@@ -6,6 +6,7 @@ import { outputFormat } from '../output-format.js';
 import type { FormatChoice } from '../extract/ytdlp-args.js';
 import { measureOutput, type InputProber, type OutputMeasure } from '../mux/measure-output.js';
 import type { Selection } from '../types.js';
+import { codecToken } from '../extract/codecs.js';
 import { outputEtag } from './etag.js';
 
 export interface OutputDescription {
@@ -33,6 +34,20 @@ function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProbe
   return measure;
 }
 
+/**
+ * What the output carries, in yt-dlp's codec names (`avc1.64001f, mp4a.40.2`): the codecs of the
+ * tracks ffmpeg keeps (audio only keeps no video). Undefined when yt-dlp named none.
+ */
+export function describeCodecs(selection: Selection, audioOnly: boolean): string | undefined {
+  const codecs: string[] = [];
+  for (const input of selection.inputs) {
+    if (input.vcodec && input.kind !== 'audio' && !audioOnly) codecs.push(codecToken(input.vcodec));
+    if (input.acodec && input.kind !== 'video') codecs.push(codecToken(input.acodec));
+  }
+  const named = codecs.filter(Boolean);
+  return named.length > 0 ? named.join(', ') : undefined;
+}
+
 /** `ffmpeg` is the ffmpeg version line, part of the ETag. */
 export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string): Promise<OutputDescription> {
   const { length, inputSizes, blind } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
@@ -45,6 +60,8 @@ export async function describeOutput(selection: Selection, choice: FormatChoice,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };
+  const codecs = describeCodecs(selection, Boolean(choice.audioOnly));
+  if (codecs) headers['x-codecs'] = codecs;
   if (length === undefined) {
     headers['accept-ranges'] = 'none';
     // A guess for progress bars only: a Content-Length from it would cut the file.

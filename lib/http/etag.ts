@@ -1,5 +1,5 @@
 // A strong ETag for an exact-length download, from what decides its bytes:
-// the chosen formats (ids and exact sizes), the quality choice, the ffmpeg
+// the chosen formats (ids and exact sizes), the quality and codec choice, the ffmpeg
 // that remuxes, and the version of passmux's output (its ffmpeg arguments).
 // Never the media URLs: a re-extraction signs them anew, and a resume after
 // it must still match.
@@ -20,6 +20,8 @@ export function outputEtag(parts: EtagParts): string {
   const key = JSON.stringify([
     OUTPUT_VERSION, parts.ffmpeg, parts.length, Boolean(parts.choice.audioOnly), parts.choice.maxHeight ?? null,
     parts.inputs.map((input) => [input.formatId ?? null, input.size ?? null]),
+    // Only when given: the ETags of downloads without a codec stay as they were, so their resumes still match.
+    ...(parts.choice.codec !== undefined ? [parts.choice.codec] : []),
   ]);
   return `"pm${OUTPUT_VERSION}-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`;
 }

@@ -182,5 +182,6 @@ export class ExtractionCache {
 }
 
 function cacheKey(url: string, choice: PageChoice): string {
-  return `${choice.audioOnly ? 'audio' : 'av'}|${choice.maxHeight ?? ''}|${choice.playlist ? 'list' : ''}|${url}`;
+  // The codec changes what yt-dlp chooses, so it is part of what was extracted.
+  return `${choice.audioOnly ? 'audio' : 'av'}|${choice.maxHeight ?? ''}|${choice.codec ?? ''}|${choice.playlist ? 'list' : ''}|${url}`;
 }

@@ -26,6 +26,8 @@ export async function handleInfo(res: ServerResponse, query: DownloadQuery, cach
     const body: VideoPage = {
       type: 'video', id: info.id, title: info.title, duration: info.duration, thumbnail, uploader: info.uploader,
       webpageUrl: info.webpageUrl, filename: info.filename, estimatedSize: info.estimatedSize,
+      // So the page offers only real choices.
+      codecs: info.codecs, heights: info.heights,
     };
     sendJson(res, 200, body);
   } catch (error) {

@@ -20,6 +20,8 @@ export const PAGE_FILES: Record<string, string> = {
   '/playlist.js': 'playlist.js',
   '/save-folder.js': 'save-folder.js',
   '/playlist-format.js': 'playlist-format.js',
+  '/choices.js': 'choices.js',
+  '/size-line.js': 'size-line.js',
   '/style.css': 'style.css',
   '/favicon.svg': 'favicon.svg',
 };

@@ -2,6 +2,7 @@
 import { MuxError } from '../errors.js';
 import type { PageChoice } from '../extract/ytdlp-args.js';
 import { checkUrl } from '../url.js';
+import { isVideoCodec, VIDEO_CODECS } from '../extract/codecs.js';
 
 export interface DownloadQuery extends PageChoice {
   url: string;
@@ -16,7 +17,15 @@ function parseFlag(value: string | null, name: string): boolean | undefined {
   throw new MuxError('INVALID_REQUEST', `${name} must be 1 or 0`);
 }
 
-/** Reads `url`, `maxHeight`, `audioOnly` and `playlist`; throws INVALID_URL naming the bad parameter. */
+/** `codec`: one of a closed set, or absent (the best). */
+function parseCodec(search: URLSearchParams): DownloadQuery['codec'] {
+  const values = search.getAll('codec');
+  if (values.length === 0) return undefined;
+  if (values.length > 1 || !isVideoCodec(values[0])) throw new MuxError('INVALID_REQUEST', `codec must be one of ${VIDEO_CODECS.join(', ')}, given once`);
+  return values[0];
+}
+
+/** Reads `url`, `maxHeight`, `audioOnly`, `codec` and `playlist`; throws INVALID_URL or INVALID_REQUEST naming the bad parameter. */
 export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks: boolean): DownloadQuery {
   const urls = search.getAll('url');
   if (urls.length === 0) throw new MuxError('INVALID_URL', 'the url parameter is missing');
@@ -32,6 +41,8 @@ export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks
   }
   const audioOnly = parseFlag(search.get('audioOnly'), 'audioOnly');
   if (audioOnly) query.audioOnly = true;
+  const codec = parseCodec(search);
+  if (codec) query.codec = codec;
   // A video link inside a list (watch?v=…&list=…) stays the video unless this asks for the list.
   const playlist = parseFlag(search.get('playlist'), 'playlist');
   if (playlist) query.playlist = true;

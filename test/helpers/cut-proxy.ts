@@ -25,7 +25,7 @@ export interface CutProxy {
   origin: string;
   /** Every request head forwarded, in order (after any If-Range replacement). */
   requests: Head[];
-  /** The head of every response to a /download request, in order. */
+  /** The head of every response to a GET /download request, in order. */
   downloadResponses: Head[];
   /** Of each response cut, the body bytes that went through before the cut. */
   cutsAt: number[];
@@ -47,7 +47,8 @@ function parseHead(connection: number, raw: string): Head {
   return { connection, line, headers };
 }
 
-const isDownload = (head: Head) => / \/download\?/.test(head.line);
+// GET only: the page also asks HEAD /download for the size line, and a HEAD has no body to cut.
+const isDownload = (head: Head) => /^GET \/download\?/.test(head.line);
 
 export async function startCutProxy(target: string, options: CutProxyOptions): Promise<CutProxy> {
   const { hostname, port } = new URL(target);

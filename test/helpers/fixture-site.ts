@@ -21,6 +21,10 @@ const H264: Track = { file: 'h264-video.mp4', mime: 'video/mp4', codecs: 'avc1.6
 const AAC: Track = { file: 'aac-audio.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 96_000, video: false };
 const VP9: Track = { file: 'vp9-video.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 300_000, video: true };
 const OPUS: Track = { file: 'opus-audio.webm', mime: 'audio/webm', codecs: 'opus', bandwidth: 64_000, video: false };
+// The same picture in two codecs at one size, as one AdaptationSet each.
+const VP9_720: Track = { file: 'vp9-720p.webm', mime: 'video/webm', codecs: 'vp9', bandwidth: 1_000_000, video: true, width: 1280, height: 720 };
+const H264_720: Track = { file: 'h264-720p.mp4', mime: 'video/mp4', codecs: 'avc1.42c01f', bandwidth: 1_500_000, video: true, width: 1280, height: 720 };
+const AV1_720: Track = { file: 'av1-720p.mp4', mime: 'video/mp4', codecs: 'av01.0.05M.08', bandwidth: 700_000, video: true, width: 1280, height: 720 };
 const AAC_32K: Track = { file: 'aac-32k.m4a', mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 32_000, video: false };
 const FRAG_H264: Track = { ...H264, file: 'frag-h264-video.mp4' };
 const FRAG_AAC: Track = { ...AAC, file: 'frag-aac-audio.m4a' };
@@ -61,6 +65,8 @@ export const VIDEOS: Record<string, Video> = {
   },
   'frag-big': { title: 'Fragmented big clip', file: 'frag-big.mp4' },
   'frag-lying': { title: 'Fragmented clip with a lying sidx', tracks: [{ ...FRAG_H264, file: 'frag-lying-sidx.mp4' }, FRAG_AAC] },
+  'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },
+  'three-codecs': { title: 'Three codecs clip', tracks: [AV1_720, VP9_720, OPUS, H264_720, AAC] },
 };
 
 export interface FixtureOptions {

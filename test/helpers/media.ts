@@ -71,6 +71,12 @@ export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> 
   // Lossless, so it is large enough (~12 MB) to fill every socket buffer of a client that stops reading.
   'big.mp4': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=20', ...audio(20), '-c:v', 'libx264', '-preset', 'ultrafast',
     '-qp', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', '-shortest'],
+  // The two-codec page: the same 720p picture as VP9 WebM and as H.264 MP4 (what YouTube offers side by side).
+  'vp9-720p.webm': ['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${CLIP_SECONDS}`, ...vp9, '-an'],
+  'h264-720p.mp4': ['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${CLIP_SECONDS}`, ...h264, '-an'],
+  // And as AV1 MP4 (SVT-AV1's fastest preset: about 3 s here).
+  'av1-720p.mp4': ['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${CLIP_SECONDS}`, '-c:v', 'libsvtav1', '-preset', '12', '-g', '60',
+    '-pix_fmt', 'yuv420p', '-an'],
   'thumb.jpg': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-update', '1'],
   // Plain mp4 output puts the moov atom at the end: demuxing needs a seekable input.
   'moov-end.mp4': [...video(CLIP_SECONDS), ...audio(CLIP_SECONDS), ...h264, '-c:a', 'aac', '-shortest'],

@@ -156,6 +156,9 @@ describe('web page on a playlist, in Chromium', { skip }, () => {
     assert.match(hrefs[0]!, /__youtubedl_smuggle/);
     await page.selectOption('#playlist-quality', 'audio');
     assert.match(await page.getAttribute('#entries li:nth-child(2) .entry-link', 'href') ?? '', /&audioOnly=1$/);
+    // Entries are listed, not extracted: "Most compatible" is offered for all, each falling back where it has no H.264.
+    await page.selectOption('#playlist-codec', 'h264');
+    assert.match(await page.getAttribute('#entries li:nth-child(2) .entry-link', 'href') ?? '', /&audioOnly=1&codec=h264$/);
     // A phone-width screen: no sideways scrolling.
     await page.setViewportSize({ width: 360, height: 740 });
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));

@@ -38,7 +38,7 @@ describe('createMuxStream against the local fixture site', () => {
     assert.ok(info.type === 'video');
     assert.deepEqual({ ...info, estimatedSize: typeof info.estimatedSize }, {
       type: 'video', id: 'vp9', title: 'VP9 clip', duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/vp9.jpg`, uploader: 'Fixture Uploader',
-      webpageUrl: site.pageUrl('vp9'), filename: 'VP9 clip.mp4', estimatedSize: 'number',
+      webpageUrl: site.pageUrl('vp9'), filename: 'VP9 clip.mp4', estimatedSize: 'number', codecs: ['vp9'], heights: [240],
     });
   });
 

@@ -34,6 +34,7 @@ describe('server routes', () => {
     assert.deepEqual(await readJson(res), {
       type: 'video', id: 'fancy', title: FANCY_TITLE, duration: CLIP_SECONDS, thumbnail: `${site.origin}/thumb/fancy.jpg`,
       uploader: 'Fixture Uploader', webpageUrl: site.pageUrl('fancy'), filename: safeFilename(FANCY_TITLE), estimatedSize: 1146880,
+      codecs: ['h264'], heights: [240],
     });
   });
 

@@ -73,16 +73,17 @@ describe('parsing recorded yt-dlp JSON', () => {
     assert.deepEqual(parseVideoInfo(recorded('ytdlp-2023-dash.json')), {
       id: 'h264', title: 'H264 clip', duration: 10, thumbnail: 'https://media.example.com/thumb/h264.jpg',
       uploader: 'Fixture Uploader', webpageUrl: 'https://media.example.com/watch/h264', filename: 'H264 clip.mp4',
-      estimatedSize: 1146880,
+      estimatedSize: 1146880, codecs: [], heights: [],
     });
     assert.deepEqual(parseVideoInfo({ id: 'x' }), {
       id: 'x', title: null, duration: null, thumbnail: null, uploader: null, webpageUrl: null, filename: 'x.mp4', estimatedSize: null,
+      codecs: [], heights: [],
     });
   });
 
   it('uses a single combined format when nothing was merged', () => {
     const selection = parseSelection({ id: 'a', title: 't', url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', vcodec: 'h264', acodec: 'aac', http_headers: { 'User-Agent': 'UA' } });
-    assert.deepEqual(selection.inputs, [{ url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', kind: 'av', protocol: 'http', acodec: 'aac', headers: { 'User-Agent': 'UA' } }]);
+    assert.deepEqual(selection.inputs, [{ url: 'https://cdn.x/a.mp4#__youtubedl_smuggle=1', kind: 'av', protocol: 'http', vcodec: 'h264', acodec: 'aac', headers: { 'User-Agent': 'UA' } }]);
   });
 
   it('gives no estimate when one format has no size', () => {

@@ -5,7 +5,7 @@ import { MuxError } from '../../lib/errors.js';
 import type { Selection } from '../../lib/index.js';
 
 const selection = (url: string): Selection => ({
-  info: { id: url, title: url, duration: 1, thumbnail: null, uploader: null, webpageUrl: url, filename: 'x.mp4', estimatedSize: null },
+  info: { id: url, title: url, duration: 1, thumbnail: null, uploader: null, webpageUrl: url, filename: 'x.mp4', estimatedSize: null, codecs: [], heights: [] },
   inputs: [{ url, headers: {}, kind: 'av', protocol: 'http' }],
 });
 

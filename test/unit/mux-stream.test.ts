@@ -12,7 +12,7 @@ import type { GroupChild } from '../../lib/process/child.js';
 import type { MuxInfo } from '../../lib/types.js';
 
 const info: MuxInfo = {
-  id: 'x', title: 'x', duration: 1, thumbnail: null, uploader: null, webpageUrl: null, filename: 'x.mp4', estimatedSize: null, mimeType: 'video/mp4',
+  id: 'x', title: 'x', duration: 1, thumbnail: null, uploader: null, webpageUrl: null, filename: 'x.mp4', estimatedSize: null, codecs: [], heights: [], mimeType: 'video/mp4',
 };
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeHttpError, describeProgress, downloadPath, formatBytes, formatDuration, suggestedName } from '../../public/format.js';
+import { codecChoices, describeHttpError, describeProgress, describeSize, downloadPath, formatBytes, formatDuration, isRealLimit, suggestedName } from '../../public/format.js';
 
 describe('page formatting', () => {
   it('formats durations as m:ss or h:mm:ss', () => {
@@ -41,5 +41,32 @@ describe('page formatting', () => {
     assert.equal(downloadPath('https://x.com/v', 'audio'), '/download?url=https%3A%2F%2Fx.com%2Fv&audioOnly=1');
     assert.equal(suggestedName('a.mp4', 'audio'), 'a.m4a');
     assert.equal(suggestedName('a.mp4', '720'), 'a.mp4');
+  });
+
+  it('passes the codec choice to the download, none for the best', () => {
+    assert.equal(downloadPath('https://x.com/v', '720', 'h264'), '/download?url=https%3A%2F%2Fx.com%2Fv&maxHeight=720&codec=h264');
+    assert.equal(downloadPath('https://x.com/v', '', ''), '/download?url=https%3A%2F%2Fx.com%2Fv');
+  });
+
+  it('offers only the codecs the page has, and no list when there is one kind of video', () => {
+    assert.deepEqual(codecChoices(['vp9', 'h264']), [
+      { value: '', label: 'Best quality' }, { value: 'h264', label: 'Most compatible (H.264 + AAC)' }, { value: 'vp9', label: 'VP9' },
+    ]);
+    assert.deepEqual(codecChoices(['av1', 'vp9', 'h264']).map((c) => c.value), ['', 'h264', 'vp9', 'av1']);
+    assert.deepEqual(codecChoices(['vp9', 'other']).map((c) => c.value), ['', 'vp9']);
+    assert.deepEqual(codecChoices(['h264']), []);
+    assert.deepEqual(codecChoices(undefined), []);
+  });
+
+  it('shows a height limit only where it picks something else than the best', () => {
+    assert.deepEqual([1080, 720, 480].filter((limit) => isRealLimit(limit, [1080, 720, 360])), [720, 480]);
+    assert.deepEqual([1080, 720, 480].filter((limit) => isRealLimit(limit, [720])), []);
+    assert.deepEqual([1080, 720, 480].filter((limit) => isRealLimit(limit, [])), [1080, 720, 480]);
+  });
+
+  it('writes the size line exact once known, else as a guess', () => {
+    assert.equal(describeSize(9_553_749, 6_560_000), '9.6 MB');
+    assert.equal(describeSize(null, 6_560_000), '≈ 6.6 MB');
+    assert.equal(describeSize(null, null), '');
   });
 });

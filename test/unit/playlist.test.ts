@@ -76,7 +76,7 @@ describe('parsePlaylist', () => {
 
   it('tells a playlist from a selection, and refuses a list where one video is wanted', () => {
     const list = parsePlaylist(feedJson([item('https://x.com/1')]), { maxEntries: 5 });
-    const selection: Selection = { info: { id: 'a', title: 'a', duration: 1, thumbnail: null, uploader: null, webpageUrl: null, filename: 'a.mp4', estimatedSize: null }, inputs: [] };
+    const selection: Selection = { info: { id: 'a', title: 'a', duration: 1, thumbnail: null, uploader: null, webpageUrl: null, filename: 'a.mp4', estimatedSize: null, codecs: [], heights: [] }, inputs: [] };
     assert.equal(isPlaylist(list), true);
     assert.equal(isPlaylist(selection), false);
     assert.equal(requireVideo(selection), selection);
