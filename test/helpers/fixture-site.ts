@@ -63,6 +63,7 @@ export const VIDEOS: Record<string, Video> = {
       { ...FRAG_H264, file: 'frag-1080p-60s-video.mp4', codecs: 'avc1.640028', bandwidth: 2_500_000, width: 1920, height: 1080 },
       { ...FRAG_AAC, file: 'frag-aac-60s.m4a', bandwidth: 128_000 }],
   },
+  'frag-av1': { title: 'Fragmented AV1 clip', tracks: [{ ...AV1_720, file: 'frag-av1-720p.mp4' }, FRAG_AAC] },
   'frag-big': { title: 'Fragmented big clip', file: 'frag-big.mp4' },
   'frag-lying': { title: 'Fragmented clip with a lying sidx', tracks: [{ ...FRAG_H264, file: 'frag-lying-sidx.mp4' }, FRAG_AAC] },
   'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },

@@ -95,6 +95,8 @@ export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> 
   'frag-1080p-60s-video.mp4': fragmented('h264-1080p-60s.mp4'),
   'frag-aac-60s.m4a': fragmented('aac-60s.m4a', '-frag_duration', '2000000'),
   'frag-lying-sidx.mp4': { from: 'frag-h264-video.mp4', derive: lyingSidx },
+  // YouTube's AV1 formats are fragmented MP4 too.
+  'frag-av1-720p.mp4': fragmented('av1-720p.mp4'),
   // Both tracks in one fragmented file (a sidx for each), ~12 MB.
   'frag-big.mp4': fragmented('big.mp4'),
 };

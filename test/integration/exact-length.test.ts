@@ -31,6 +31,7 @@ const SHAPES: Array<{ name: string; page: string; query?: string; tracks: string
   { name: 'fragmented H.264 with B-frames + AAC', page: 'frag-bframes', tracks: ['video', 'audio'] },
   { name: 'fragmented H.264 + AAC in one fragment', page: 'frag-one-fragment', tracks: ['video', 'audio'] },
   { name: 'fragmented 1080p minute', page: 'frag-1080p', tracks: ['video', 'audio'], seconds: 60 },
+  { name: 'fragmented AV1 720p + AAC (copied with its parser: no blind resume)', page: 'frag-av1', tracks: ['video', 'audio'] },
   { name: 'audio only: fragmented AAC 96k', page: 'frag', query: '&audioOnly=1', tracks: ['audio'] },
   { name: 'audio only: fragmented AAC 32k', page: 'frag-low-aac', query: '&audioOnly=1', tracks: ['audio'] },
   { name: 'audio only: fragmented AAC 128k, a minute', page: 'frag-1080p', query: '&audioOnly=1', tracks: ['audio'], seconds: 60 },
