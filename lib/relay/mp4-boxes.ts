@@ -95,3 +95,22 @@ export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number,
   const toTheEnd = duration === 0 && fragmented;
   return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && (toTheEnd || duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS);
 }
+
+/** Box types ffmpeg's mov demuxer acts on wherever it meets them, which would make a plain moov fragmented or add samples. */
+const FRAGMENT_TYPES = ['moov', 'mvex', 'trex', 'moof', 'traf', 'tfhd', 'tfdt', 'trun', 'sidx'];
+
+/**
+ * Throws when `moov` holds a box of FRAGMENT_TYPES anywhere but at the
+ * offsets in `allowed` (its own start, its mvex and trex boxes). A plain
+ * search, for any depth: a type name counts where the four bytes before it
+ * could be its box's size (so a title that says "trun" does not).
+ */
+export function assertNoFragmentBoxes(moov: Buffer, allowed: ReadonlySet<number>): void {
+  for (const type of FRAGMENT_TYPES) {
+    for (let at = moov.indexOf(type, 4, 'latin1'); at !== -1; at = moov.indexOf(type, at + 1, 'latin1')) {
+      const size = moov.readUInt32BE(at - 4);
+      const plausible = size === 1 || (size >= 8 && size <= moov.length - (at - 4));
+      if (plausible && !allowed.has(at - 4)) throw new Error(`a ${type} box inside the moov`);
+    }
+  }
+}

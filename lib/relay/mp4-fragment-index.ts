@@ -7,7 +7,8 @@
 // the fragment before ended. Pure.
 import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
-import { parseMoof, readTrex, trackIdOf, type SidxReference, type TrackDefaults } from './mp4-fragments.js';
+import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
+import type { SidxReference } from './mp4-sidx.js';
 import { MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
 import type { SampleTable } from './mp4-samples.js';
 
@@ -41,7 +42,6 @@ export class FragmentedIndex {
   readonly #tracks = new Map<number, TrackSamples>();
   readonly #order: number[] = [];
   readonly #trex: Map<number, TrackDefaults>;
-  #total = 0;
 
   constructor(moov: Buffer) {
     const { root, traks } = mediaTraks(moov);
@@ -70,30 +70,38 @@ export class FragmentedIndex {
     if (moof.size + mdat.size !== reference.size) throw new Error('a fragment whose boxes do not fill its sidx reference');
     const dataStart = reference.offset + moof.size + mdat.headerBytes;
     const dataEnd = reference.offset + reference.size;
-    for (const fragment of parseMoof(buffer.subarray(0, moof.size), reference.offset, this.#trex, 2 * MAX_INDEX_SAMPLES - this.#total)) {
-      const track = this.#tracks.get(fragment.trackId);
-      if (!track) continue;
-      if (track.sizes.length + fragment.samples.length > MAX_INDEX_SAMPLES) throw new Error('a track of more samples than an index may have');
+    const spans: Array<[number, number]> = [];
+    // ffmpeg reads the samples of every track it knows: one the index does not hold is refused, before its samples are read.
+    const room = (id: number) => { const track = this.#tracks.get(id); return track && MAX_INDEX_SAMPLES - track.sizes.length; };
+    for (const fragment of parseMoof(buffer.subarray(0, moof.size), reference.offset, this.#trex, room)) {
+      const track = this.#tracks.get(fragment.trackId)!;
+      const count = fragment.sizes.length;
       // ffmpeg decodes from the tfdt: a gap or overlap there is not what the samples' durations say.
-      const start = fragment.decodeTime ?? track.next ?? 0;
-      if (track.next !== undefined && start !== track.next) throw new Error('a tfdt that does not follow the fragment before');
-      let time = start;
-      for (const sample of fragment.samples) {
-        if (sample.offset < dataStart || sample.offset + sample.size > dataEnd) throw new Error('a sample outside its fragment\'s mdat');
-        if (sample.sync) track.sync.push(track.sizes.length + 1);
-        track.offsets.push(sample.offset);
-        track.sizes.push(sample.size);
-        track.durations.push(sample.duration);
+      if (track.next !== undefined && fragment.decodeTime !== track.next) throw new Error('a tfdt that does not follow the fragment before');
+      let time = fragment.decodeTime;
+      let end = dataStart;
+      for (let k = 0; k < count; k++) {
+        const offset = fragment.offsets[k]!;
+        const size = fragment.sizes[k]!;
+        // In order and apart: a resume zero-fills by these places, so no two samples may share a byte.
+        if (offset < end || offset + size > dataEnd) throw new Error('a sample outside its fragment\'s mdat, or over another');
+        end = offset + size;
+        if (fragment.sync[k]) track.sync.push(track.sizes.length + 1);
+        track.offsets.push(offset);
+        track.sizes.push(size);
+        track.durations.push(fragment.durations[k]!);
         track.dts.push(time / track.timescale);
-        if (sample.composition !== 0) track.compositionOffsets = true;
-        time += sample.duration;
+        time += fragment.durations[k]!;
       }
-      if (fragment.trackId === sidxTrack && Math.abs((time - start) / track.timescale - reference.seconds) > 1e-3) {
+      if (count > 0) spans.push([fragment.offsets[0]!, end]);
+      if (fragment.composition) track.compositionOffsets = true;
+      if (fragment.trackId === sidxTrack && Math.abs((time - fragment.decodeTime) / track.timescale - reference.seconds) > 1e-3) {
         throw new Error('a fragment that lasts other than its sidx reference says');
       }
       track.next = time;
-      this.#total += fragment.samples.length;
     }
+    spans.sort((a, b) => a[0] - b[0]);
+    if (spans.some(([from], i) => i > 0 && from < spans[i - 1]![1])) throw new Error('two tracks\' samples over the same bytes');
   }
 
   /** The tracks, in the moov's order, as the bound and the skip plan read them. */

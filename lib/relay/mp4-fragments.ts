@@ -1,48 +1,8 @@
-// A fragmented MP4's own index, read box by box: its `sidx` (where each
-// fragment sits and how long it lasts) and each fragment's `moof` (per
-// sample: size, duration, flags, composition offset, with the defaults of
-// tfhd and the moov's trex). Pure: bytes in, numbers out. What the sidx
-// says and what the moofs say must agree, or the file is not read at all.
-import { body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
-
-/** One fragment as the sidx lists it: file offset and size of its boxes, its duration in seconds. */
-export interface SidxReference {
-  offset: number;
-  size: number;
-  seconds: number;
-}
-
-/** A sidx: the track whose durations it gives, and its references in order. */
-export interface Sidx {
-  trackId: number;
-  references: SidxReference[];
-}
-
-/** The references of a whole `sidx` box at `buffer[0…]` that starts at file offset `fileOffset`. */
-export function parseSidx(buffer: Buffer, fileOffset: number): Sidx {
-  const box = readBoxHeader(buffer, 0, buffer.length);
-  if (!box || box.type !== 'sidx' || box.size > buffer.length) throw new Error('not a whole sidx box');
-  const v1 = buffer[box.headerBytes] === 1;
-  const at = body(box);
-  const timescale = buffer.readUInt32BE(at + 4);
-  const firstOffset = v1 ? Number(buffer.readBigUInt64BE(at + 16)) : buffer.readUInt32BE(at + 12);
-  const countAt = at + (v1 ? 24 : 16) + 2;
-  const count = buffer.readUInt16BE(countAt);
-  if (timescale === 0) throw new Error('sidx with a timescale of 0');
-  if (countAt + 2 + count * 12 > box.size) throw new Error('sidx shorter than its count');
-  const references: SidxReference[] = [];
-  let offset = fileOffset + box.size + firstOffset;
-  for (let i = 0; i < count; i++) {
-    const word = buffer.readUInt32BE(countAt + 2 + i * 12);
-    // A reference to another sidx (a hierarchy) is not followed.
-    if (word >>> 31) throw new Error('a sidx that points to another sidx');
-    const size = word & 0x7fffffff;
-    if (size === 0) throw new Error('a sidx reference of 0 bytes');
-    references.push({ offset, size, seconds: buffer.readUInt32BE(countAt + 6 + i * 12) / timescale });
-    offset += size;
-  }
-  return { trackId: buffer.readUInt32BE(at), references };
-}
+// A fragmented MP4's fragments, read box by box: each `moof` (per sample:
+// size, duration, flags, composition offset, with the defaults of tfhd and
+// the moov's trex), refusing any box there that ffmpeg would act on and the
+// index would not. Pure: bytes in, numbers out.
+import { assertNoFragmentBoxes, body, child, children, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
 
 /** What a track's fragments take from the moov when a tfhd says nothing (trex). */
 export interface TrackDefaults {
@@ -51,27 +11,30 @@ export interface TrackDefaults {
   flags: number;
 }
 
-/** One sample of a fragment. */
-export interface FragmentSample {
-  /** File offset of its data. */
-  offset: number;
-  size: number;
-  /** Decode duration in the track's timescale. */
-  duration: number;
-  sync: boolean;
-  /** Composition offset (B-frames), in the track's timescale. */
-  composition: number;
-}
-
-/** One traf of a moof: its track, its decode start (tfdt, when given) and its samples. */
+/** One traf of a moof: its track, its decode start (tfdt), and its samples column by column. */
 export interface TrackFragment {
   trackId: number;
-  decodeTime: number | undefined;
-  samples: FragmentSample[];
+  decodeTime: number;
+  /** File offsets of the samples' data. */
+  offsets: Float64Array;
+  sizes: Uint32Array;
+  /** Decode durations in the track's timescale. */
+  durations: Uint32Array;
+  /** 1 where the sample is a keyframe. */
+  sync: Uint8Array;
+  /** Some sample has a composition offset (B-frames). */
+  composition: boolean;
 }
 
-/** A sample's flags say it is not a sync sample (ISO/IEC 14496-12 8.8.3.1). */
-const isSync = (flags: number) => ((flags >>> 16) & 1) === 0;
+/**
+ * A keyframe as ffmpeg's mov demuxer sees one: neither "not a sync sample"
+ * nor "depends on other samples" (ISO/IEC 14496-12 8.8.3.1).
+ */
+const isSync = (flags: number) => (flags & 0x01010000) === 0;
+
+/** What ffmpeg reads in a moof and in a traf; anything else there (a nested moof, a loose trun) makes the file one not to index. */
+const MOOF_CHILDREN = new Set(['mfhd', 'traf', 'pssh', 'free', 'skip']);
+const TRAF_AFTER_TFDT = new Set(['trun', 'sdtp', 'sbgp', 'sgpd', 'subs', 'saiz', 'saio', 'senc', 'free', 'skip']);
 
 function readTfhd(buffer: Buffer, tfhd: BoxHeader, moofStart: number, trex: Map<number, TrackDefaults>) {
   const flags = buffer.readUInt32BE(tfhd.start + tfhd.headerBytes) & 0xffffff;
@@ -80,8 +43,9 @@ function readTfhd(buffer: Buffer, tfhd: BoxHeader, moofStart: number, trex: Map<
   at += 4;
   const defaults = trex.get(trackId);
   if (!defaults) throw new Error(`a fragment of track ${trackId}, which the moov does not extend`);
+  // ISO counts an implicit base from the end of the traf before; ffmpeg does not always: only an explicit base is read.
+  if (!(flags & 0x01) && !(flags & 0x020000)) throw new Error('a tfhd without a base data offset or default-base-is-moof');
   let base = moofStart;
-  // An explicit base is a file offset; otherwise ffmpeg, YouTube and DASH segments count from the moof.
   if (flags & 0x01) { base = Number(buffer.readBigUInt64BE(at)); at += 8; }
   if (flags & 0x02) at += 4;
   const duration = flags & 0x08 ? buffer.readUInt32BE((at += 4) - 4) : defaults.duration;
@@ -91,64 +55,101 @@ function readTfhd(buffer: Buffer, tfhd: BoxHeader, moofStart: number, trex: Map<
   return { trackId, base, defaults: { duration, size, flags: sampleFlags } };
 }
 
-/** Appends a trun's samples to `out`; its data starts at `base` + its data offset, or without one at `following` (where the trun before ended). */
-function readTrun(buffer: Buffer, trun: BoxHeader, base: number, following: number, defaults: TrackDefaults, out: FragmentSample[], maxSamples: number): number {
+/** A trun's flags, count and where its entries start, checked against its box. */
+function trunHeader(buffer: Buffer, trun: BoxHeader) {
   const version = buffer[trun.start + trun.headerBytes]!;
   const flags = buffer.readUInt32BE(trun.start + trun.headerBytes) & 0xffffff;
-  let at = body(trun);
-  const count = buffer.readUInt32BE(at);
-  at += 4;
-  let offset = following;
-  if (flags & 0x01) { offset = base + buffer.readInt32BE(at); at += 4; }
-  const first = flags & 0x04 ? buffer.readUInt32BE((at += 4) - 4) : undefined;
+  // Without a data offset ISO and ffmpeg disagree on where the data is: not indexed.
+  if (!(flags & 0x01)) throw new Error('a trun without a data offset');
+  const count = buffer.readUInt32BE(body(trun));
+  const entries = body(trun) + 8 + (flags & 0x04 ? 4 : 0);
   const entryBytes = 4 * ((flags >> 8 & 1) + (flags >> 9 & 1) + (flags >> 10 & 1) + (flags >> 11 & 1));
-  if (out.length + count > maxSamples) throw new Error('more samples than an index may have');
-  if (at + count * entryBytes > trun.start + trun.size) throw new Error('trun shorter than its count');
+  if (entries + count * entryBytes > trun.start + trun.size) throw new Error('trun shorter than its count');
+  return { version, flags, count, entries };
+}
+
+/** Fills `out` from index `from` with a trun's samples; returns the index after them. */
+function readTrun(buffer: Buffer, trun: BoxHeader, base: number, defaults: TrackDefaults, out: TrackFragment, from: number): number {
+  const { version, flags, count, entries } = trunHeader(buffer, trun);
+  let offset = base + buffer.readInt32BE(body(trun) + 4);
+  const first = flags & 0x04 ? buffer.readUInt32BE(body(trun) + 8) : undefined;
+  let at = entries;
   for (let i = 0; i < count; i++) {
-    const duration = flags & 0x100 ? buffer.readUInt32BE((at += 4) - 4) : defaults.duration;
+    const k = from + i;
+    out.durations[k] = flags & 0x100 ? buffer.readUInt32BE((at += 4) - 4) : defaults.duration;
     const size = flags & 0x200 ? buffer.readUInt32BE((at += 4) - 4) : defaults.size;
     const sampleFlags = flags & 0x400 ? buffer.readUInt32BE((at += 4) - 4) : i === 0 && first !== undefined ? first : defaults.flags;
     const composition = flags & 0x800 ? (version === 0 ? buffer.readUInt32BE((at += 4) - 4) : buffer.readInt32BE((at += 4) - 4)) : 0;
-    out.push({ offset, size, duration, sync: isSync(sampleFlags), composition });
+    out.offsets[k] = offset;
+    out.sizes[k] = size;
+    out.sync[k] = isSync(sampleFlags) ? 1 : 0;
+    if (composition !== 0) out.composition = true;
     offset += size;
   }
-  return offset;
+  return from + count;
+}
+
+/**
+ * How many more samples a track may have in the index; undefined for a track
+ * it does not hold (ffmpeg would read its samples all the same).
+ */
+export type SampleRoom = (trackId: number) => number | undefined;
+
+/** One traf: tfhd first, one tfdt, then truns and the boxes ffmpeg reads beside them. */
+function readTraf(buffer: Buffer, traf: BoxHeader, moofStart: number, trex: Map<number, TrackDefaults>, room: SampleRoom): TrackFragment {
+  const boxes = [...children(buffer, traf.start + traf.headerBytes, traf.start + traf.size)];
+  const [tfhd, tfdt, ...rest] = boxes;
+  // ffmpeg times a fragment without a tfdt from the sidx, rounded: only fragments that say their time are indexed.
+  if (tfhd?.type !== 'tfhd' || tfdt?.type !== 'tfdt') throw new Error('a traf that does not open with tfhd and tfdt');
+  if (rest.some((box) => !TRAF_AFTER_TFDT.has(box.type))) throw new Error('a traf with boxes ffmpeg reads that are not indexed');
+  const { trackId, base, defaults } = readTfhd(buffer, tfhd, moofStart, trex);
+  const truns = rest.filter((box) => box.type === 'trun');
+  const count = truns.reduce((sum, trun) => sum + trunHeader(buffer, trun).count, 0);
+  const left = room(trackId);
+  if (left === undefined) throw new Error(`a fragment of track ${trackId}, which is not an audio or video track`);
+  // Counted before anything is allocated: a 20-byte trun may claim billions of default samples.
+  if (count > left) throw new Error('more samples than an index may have');
+  const decodeTime = buffer[tfdt.start + tfdt.headerBytes] === 1 ? Number(buffer.readBigUInt64BE(body(tfdt))) : buffer.readUInt32BE(body(tfdt));
+  const fragment: TrackFragment = {
+    trackId, decodeTime, offsets: new Float64Array(count), sizes: new Uint32Array(count), durations: new Uint32Array(count),
+    sync: new Uint8Array(count), composition: false,
+  };
+  let filled = 0;
+  for (const trun of truns) filled = readTrun(buffer, trun, base, defaults, fragment, filled);
+  return fragment;
 }
 
 /**
  * The trafs of a whole `moof` box at `buffer[0…]` that starts at file offset
- * `moofStart`. `maxSamples`: how many samples all fragments may still add.
+ * `moofStart`. `room`: how many samples each track may still take.
  */
-export function parseMoof(buffer: Buffer, moofStart: number, trex: Map<number, TrackDefaults>, maxSamples: number): TrackFragment[] {
+export function parseMoof(buffer: Buffer, moofStart: number, trex: Map<number, TrackDefaults>, room: SampleRoom): TrackFragment[] {
   const moof = readBoxHeader(buffer, 0, buffer.length);
   if (!moof || moof.type !== 'moof' || moof.size > buffer.length) throw new Error('not a whole moof box');
   const fragments: TrackFragment[] = [];
-  let added = 0;
-  for (const traf of children(buffer, moof.headerBytes, moof.size)) {
-    if (traf.type !== 'traf') continue;
-    const tfhd = child(buffer, traf, ['tfhd']);
-    if (!tfhd) throw new Error('traf without tfhd');
-    const { trackId, base, defaults } = readTfhd(buffer, tfhd, moofStart, trex);
-    const tfdt = child(buffer, traf, ['tfdt']);
-    const decodeTime = tfdt && (buffer[tfdt.start + tfdt.headerBytes] === 1 ? Number(buffer.readBigUInt64BE(body(tfdt))) : buffer.readUInt32BE(body(tfdt)));
-    const samples: FragmentSample[] = [];
-    let next = base;
-    for (const trun of children(buffer, traf.start + traf.headerBytes, traf.start + traf.size)) {
-      // A trun without a data offset continues where the one before it ended.
-      if (trun.type === 'trun') next = readTrun(buffer, trun, base, next, defaults, samples, maxSamples - added);
-    }
-    added += samples.length;
-    fragments.push({ trackId, decodeTime, samples });
+  const taken = new Map<number, number>();
+  for (const box of children(buffer, moof.headerBytes, moof.size)) {
+    if (!MOOF_CHILDREN.has(box.type)) throw new Error(`a ${JSON.stringify(box.type)} box in a moof`);
+    if (box.type !== 'traf') continue;
+    // Two trafs of one track in a moof share its room.
+    const fragment = readTraf(buffer, box, moofStart, trex, (id) => { const left = room(id); return left === undefined ? undefined : left - (taken.get(id) ?? 0); });
+    taken.set(fragment.trackId, (taken.get(fragment.trackId) ?? 0) + fragment.sizes.length);
+    fragments.push(fragment);
   }
   return fragments;
 }
 
-/** Per track ID, the defaults of the moov's `mvex/trex` boxes (moov: the whole box). */
+/**
+ * Per track ID, the defaults of the moov's `mvex/trex` boxes (moov: the whole
+ * box). Throws when the moov holds fragment boxes anywhere else.
+ */
 export function readTrex(moov: Buffer, root: BoxHeader): Map<number, TrackDefaults> {
   const mvex = child(moov, root, ['mvex']);
   const defaults = new Map<number, TrackDefaults>();
   if (!mvex) return defaults;
-  for (const trex of children(moov, mvex.start + mvex.headerBytes, mvex.start + mvex.size)) {
+  const boxes = [...children(moov, mvex.start + mvex.headerBytes, mvex.start + mvex.size)];
+  assertNoFragmentBoxes(moov, new Set([0, mvex.start, ...boxes.filter((box) => box.type === 'trex').map((box) => box.start)]));
+  for (const trex of boxes) {
     if (trex.type !== 'trex' || trex.size < 32) continue;
     const at = body(trex);
     defaults.set(moov.readUInt32BE(at), { duration: moov.readUInt32BE(at + 8), size: moov.readUInt32BE(at + 12), flags: moov.readUInt32BE(at + 16) });

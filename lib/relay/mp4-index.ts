@@ -3,7 +3,7 @@
 // keyframes are, and whether sizes, durations and composition offsets vary.
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
-import { body, child, children, isPlainEdit, movieTimescale, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
+import { assertNoFragmentBoxes, body, child, children, isPlainEdit, movieTimescale, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
 
 export { readBoxHeader } from './mp4-boxes.js';
@@ -166,6 +166,8 @@ function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, m
 export function parseMoov(moov: Buffer): TrackIndex[] {
   const { root, traks } = mediaTraks(moov);
   if (child(moov, root, ['mvex'])) throw new Error('fragmented MP4: its samples are indexed in moof boxes');
+  // An mvex or moof deeper down makes ffmpeg read fragments this index never saw.
+  assertNoFragmentBoxes(moov, new Set([0]));
   const movieScale = movieTimescale(moov, root);
   return traks.map((trak) => readTrack(moov, trak, movieScale));
 }

@@ -62,10 +62,14 @@ function reserve(bytes: number): void {
 const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 /** Boxes an MP4 file may open with; anything else is not walked as one. */
 const MP4_OPENINGS = new Set(['ftyp', 'moov', 'free', 'skip', 'wide', 'mdat']);
+/** What may come before a fragmented file's moov. */
+const BEFORE_MOOV = new Set(['ftyp', 'free', 'skip', 'wide']);
 
 async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables: boolean): Promise<Indexed> {
   let buffer = head;
   let base = 0;
+  // ffmpeg reads every top-level box before a fragmented file's moov too: only those that carry no samples.
+  let plainOpening = true;
   for (let offset = 0, hops = 0; offset < size && hops < MAX_HOPS; hops++) {
     let box = readBoxHeader(buffer, offset - base, size - base);
     if (!box) {
@@ -78,12 +82,14 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
       // A fragmented file's samples are indexed in its moofs, each read (by its sidx) the same way.
+      if (isFragmentedMoov(whole) && !plainOpening) return undefined;
       const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read) : undefined;
       const tracks = (fragmented?.tracks ?? parseMoov(whole)).map(budgetOfTrack);
       // An index that claims more sample bytes than the file holds is not this file's.
       if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
       return { tracks, ...(tables ? { tables: fragmented?.tables ?? readSampleTables(whole) } : {}) };
     }
+    plainOpening &&= BEFORE_MOOV.has(box.type);
     offset += box.size;
   }
   return undefined;

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { readBoxHeader } from '../../lib/relay/mp4-boxes.js';
 import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
 import { readSampleTables } from '../../lib/relay/mp4-samples.js';
-import { parseSidx } from '../../lib/relay/mp4-fragments.js';
+import { parseSidx } from '../../lib/relay/mp4-sidx.js';
 import { MAX_FRAGMENT_READS, readFragmentedIndex } from '../../lib/relay/probe-fragments.js';
 import { ensureMedia } from '../helpers/media.js';
 
@@ -33,6 +33,8 @@ async function indexOf(file: Buffer) {
 }
 
 const load = async (name: string) => readFile(await ensureMedia(name));
+const u32 = (...values: number[]) => Buffer.concat(values.map((value) => { const b = Buffer.alloc(4); b.writeUInt32BE(value >>> 0); return b; }));
+const box = (type: string, ...parts: Buffer[]) => { const body = Buffer.concat(parts); return Buffer.concat([u32(8 + body.length), Buffer.from(type, 'latin1'), body]); };
 const plainMoov = (file: Buffer) => { const moov = find(file, 'moov'); return file.subarray(moov.start, moov.start + moov.size); };
 const withoutDescription = <T extends { descriptionBytes: number }>(budget: T) => ({ ...budget, descriptionBytes: 0 });
 
@@ -54,11 +56,16 @@ describe('fragmented MP4 index', () => {
         const got = file.subarray(table!.offsets[k]!, table!.offsets[k]! + table!.sizes[k]!);
         assert.ok(got.equals(original.subarray(want!.offsets[k]!, want!.offsets[k]! + want!.sizes[k]!)), `sample ${k}`);
       }
-      // One read per fragment, sized to its moof after the first: its boxes, hardly any media.
+      // At most one read per fragment (and one for what follows the last): a large fragment's moof
+      // (sized from the moofs seen, after the first), small ones whole and several at a time.
       const sidx = find(file, 'sidx');
-      const fragments = parseSidx(file.subarray(sidx.start, sidx.start + sidx.size), sidx.start).references.length;
-      assert.equal(reads.length, fragments);
-      assert.ok(reads.slice(1).every(([start, end]) => end - start + 1 <= 4096), JSON.stringify(reads));
+      const references = parseSidx(file.subarray(sidx.start, sidx.start + sidx.size), sidx.start).references;
+      assert.ok(reads.length <= references.length + 1, `${reads.length} reads for ${references.length} fragments`);
+      const large = references.slice(1).filter((r) => r.size >= 32 * 1024);
+      for (const reference of large) {
+        const [start, end] = reads.find(([from]) => from === reference.offset)!;
+        assert.ok(end - start + 1 <= 4096, `read ${end - start + 1} bytes of a ${reference.size}-byte fragment`);
+      }
     });
   }
 
@@ -82,7 +89,7 @@ describe('fragmented MP4 index', () => {
     await assert.rejects(indexOf(pointer), /points to another sidx/);
     const shifted = Buffer.from(file);
     shifted.writeUInt32BE(file.readUInt32BE(sidx.start + 40) + 1, sidx.start + 40);
-    await assert.rejects(indexOf(shifted), /do not fill its sidx reference|not a moof/);
+    await assert.rejects(indexOf(shifted), /do not fill its sidx reference|not a moof|after the last fragment/);
   });
 
   it('refuses a trun that counts billions of default samples at once, without walking them', async () => {
@@ -112,7 +119,99 @@ describe('fragmented MP4 index', () => {
     const moov = find(hostile, 'moov');
     await assert.rejects(readFragmentedIndex(hostile.subarray(moov.start, moov.start + moov.size), moov.start + moov.size, hostile.subarray(0, 64 * 1024), 0,
       hostile.length, async (start, end) => { reads.push([start, end]); return hostile.subarray(start, end + 1); }), /a sidx of 10001 fragments/);
-    assert.ok(reads.every(([start, end]) => start >= head.length && end < head.length + sidx.length), 'only the sidx was read');
+    // The sidx, and a look at the box after it (where the fragments would start): none of them read.
+    const past = reads.filter(([start]) => start >= head.length + sidx.length);
+    assert.ok(reads.every(([start]) => start >= head.length) && past.length <= 1 && past.every(([start]) => start === head.length + sidx.length), JSON.stringify(reads));
+  });
+
+  // From a hostile review: each of these once passed, cost seconds and hundreds of MB, or crashed the process.
+  it('refuses samples of a track the moov extends but the index does not count, before allocating them', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const moov = find(file, 'moov');
+    const mvex = file.indexOf('mvex', moov.start) - 4;
+    // A trex for track 99, and the first traf claims to be of it with 4 million default samples.
+    const trex = box('trex', u32(0, 99, 1, 0, 0, 0));
+    const grown = Buffer.concat([file.subarray(0, mvex), u32(file.readUInt32BE(mvex) + trex.length), file.subarray(mvex + 4, mvex + file.readUInt32BE(mvex)),
+      trex, file.subarray(mvex + file.readUInt32BE(mvex))]);
+    grown.writeUInt32BE(moov.size + trex.length, moov.start);
+    const tfhd = grown.indexOf('tfhd', grown.indexOf('moof')) - 4;
+    grown.writeUInt32BE(99, tfhd + 12);
+    // Its trun: no per-sample fields, 3 999 999 samples taking the defaults (20 bytes that once cost 330 MB).
+    const trun = grown.indexOf('trun', tfhd) - 4;
+    grown.writeUInt32BE(0x000001, trun + 8);
+    grown.writeUInt32BE(3_999_999, trun + 12);
+    const heap = process.memoryUsage().arrayBuffers;
+    const started = performance.now();
+    await assert.rejects(indexOf(grown), /track 99, which is not an audio or video track/);
+    assert.ok(performance.now() - started < 500);
+    assert.ok(process.memoryUsage().arrayBuffers - heap < 16 * 1024 * 1024, 'no sample arrays were made for it');
+  });
+
+  it('a read failing while an earlier one is awaited rejects the probe, and nothing goes unhandled', async () => {
+    const file = await load('frag-1080p-60s-video.mp4');
+    const moov = find(file, 'moov');
+    let reads = 0;
+    const read = async (start: number, end: number) => {
+      reads += 1;
+      if (reads === 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (reads === 3) throw new Error('connection reset');
+      return file.subarray(start, end + 1);
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(readFragmentedIndex(file.subarray(moov.start, moov.start + moov.size), moov.start + moov.size, file.subarray(0, 64 * 1024), 0,
+        file.length, read), /connection reset/);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled, []);
+  });
+
+  it('refuses boxes ffmpeg would read that the index would not: after the last fragment, in the moov, in a moof, between moov and sidx', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const moof = find(file, 'moof');
+    const lastMoof = file.lastIndexOf('moof') - 4;
+    const lastFragment = file.subarray(lastMoof, find(file, 'mfra').start);
+    await assert.rejects(indexOf(Buffer.concat([file, lastFragment])), /after the last fragment/);
+    const moov = find(file, 'moov');
+    // A moof hidden in a udta of the moov (ffmpeg reads it as a fragment).
+    const hidden = box('udta', file.subarray(moof.start, moof.start + moof.size));
+    const inMoov = Buffer.concat([file.subarray(0, moov.start), u32(moov.size + hidden.length), file.subarray(moov.start + 4, moov.start + moov.size), hidden,
+      file.subarray(moov.start + moov.size)]);
+    await assert.rejects(indexOf(inMoov), /a moof box inside the moov/);
+    // A loose trun directly in a moof.
+    const trun = file.indexOf('trun', moof.start) - 4;
+    const loose = Buffer.from(file);
+    loose.write('junk', file.indexOf('mfhd', moof.start), 'latin1');
+    await assert.rejects(indexOf(loose), /"junk" box in a moof/);
+    assert.ok(trun > moof.start);
+    // A udta between the moov and the sidx.
+    const between = Buffer.concat([file.subarray(0, moov.start + moov.size), box('udta', Buffer.alloc(8)), file.subarray(moov.start + moov.size)]);
+    await assert.rejects(indexOf(between), /without a sidx before its fragments/);
+  });
+
+  it('refuses a traf without its tfdt (ffmpeg would time it from the sidx, rounded)', async () => {
+    const file = Buffer.from(await load('frag-h264-video.mp4'));
+    const tfdt = file.indexOf('tfdt', find(file, 'moof').start);
+    file.write('free', tfdt, 'latin1');
+    await assert.rejects(indexOf(file), /open with tfhd and tfdt/);
+  });
+
+  it('takes a sample that depends on others for no keyframe, as ffmpeg does', async () => {
+    const file = Buffer.from(await load('frag-h264-video.mp4'));
+    // Every tfhd's default sample flags: "depends on others", but not "non-sync".
+    for (let at = file.indexOf('tfhd'); at !== -1; at = file.indexOf('tfhd', at + 1)) file.writeUInt32BE(0x01000000, at + 4 + 4 + 4 + 4 + 4);
+    const [video] = (await indexOf(file)).tracks;
+    assert.equal(video!.syncSamples?.length, 5);
+  });
+
+  it('reads small fragments whole, several in one request', async () => {
+    const file = await load('frag-aac-audio.m4a');
+    const { reads } = await indexOf(file);
+    assert.ok(reads.length <= 2, `${reads.length} reads for five 24 KB fragments and what follows them`);
   });
 
   it('survives mutated moofs and sidx boxes: an error or an index, never a crash, never NaN', async () => {
