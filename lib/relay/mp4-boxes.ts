@@ -42,7 +42,10 @@ export function child(buffer: Buffer, parent: BoxHeader, path: string[]): BoxHea
     const within: BoxHeader = box;
     box = undefined;
     for (const candidate of children(buffer, within.start + within.headerBytes, within.start + within.size)) {
-      if (candidate.type === type) { box = candidate; break; }
+      if (candidate.type !== type) continue;
+      // ffmpeg takes the last of two (an stsz, an stts…), a reader the first: such a file is read by neither.
+      if (box) throw new Error(`two ${JSON.stringify(type)} boxes in one ${JSON.stringify(within.type)}`);
+      box = candidate;
     }
     if (!box) return undefined;
   }
@@ -96,21 +99,27 @@ export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number,
   return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && (toTheEnd || duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS);
 }
 
-/** Box types ffmpeg's mov demuxer acts on wherever it meets them, which would make a plain moov fragmented or add samples. */
-const FRAGMENT_TYPES = ['moov', 'mvex', 'trex', 'moof', 'traf', 'tfhd', 'tfdt', 'trun', 'sidx'];
+/**
+ * Box types ffmpeg's mov demuxer acts on wherever it meets them, which would
+ * make a plain moov fragmented, add samples, or hide boxes (cmov: a
+ * compressed moov ffmpeg inflates; stz2: sample sizes the index does not read).
+ */
+const FRAGMENT_TYPES = ['moov', 'mvex', 'trex', 'moof', 'traf', 'tfhd', 'tfdt', 'trun', 'sidx', 'cmov', 'stz2'];
 
 /**
  * Throws when `moov` holds a box of FRAGMENT_TYPES anywhere but at the
  * offsets in `allowed` (its own start, its mvex and trex boxes). A plain
- * search, for any depth: a type name counts where the four bytes before it
- * could be its box's size (so a title that says "trun" does not).
+ * search, for any depth: a type name counts unless the four bytes before it
+ * are a size ffmpeg stops at (2 to 7). ffmpeg cuts a child that claims more
+ * than its parent holds down to fit and reads 0 as "to the end", so every
+ * other size is one it would read; a title that says "trun" may cost an
+ * exact length, never a wrong one.
  */
 export function assertNoFragmentBoxes(moov: Buffer, allowed: ReadonlySet<number>): void {
   for (const type of FRAGMENT_TYPES) {
     for (let at = moov.indexOf(type, 4, 'latin1'); at !== -1; at = moov.indexOf(type, at + 1, 'latin1')) {
       const size = moov.readUInt32BE(at - 4);
-      const plausible = size === 1 || (size >= 8 && size <= moov.length - (at - 4));
-      if (plausible && !allowed.has(at - 4)) throw new Error(`a ${type} box inside the moov`);
+      if ((size < 2 || size > 7) && !allowed.has(at - 4)) throw new Error(`a ${type} box inside the moov`);
     }
   }
 }

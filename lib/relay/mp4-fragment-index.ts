@@ -2,15 +2,19 @@
 // stbl gives at once: the TrackIndex the output bound reads (mp4-index.ts)
 // and the SampleTable a resume's skip plan reads (mp4-samples.ts). Every
 // fragment is checked against its sidx reference: the moof and its mdat fill
-// the reference exactly, every sample's data lies in that mdat, the sidx
-// track's durations add up to the reference's, and each tfdt continues where
-// the fragment before ended. Pure.
+// the reference exactly, every sample's data lies in that mdat on bytes of
+// its own, and each tfdt continues where the fragment before ended. (The
+// sidx's durations are not compared: ffmpeg times fragments by their tfdt,
+// and audio's sidx leaves out its priming.) Pure.
 import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
 import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
 import type { SidxReference } from './mp4-sidx.js';
 import { MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
 import type { SampleTable } from './mp4-samples.js';
+
+/** What one sample costs while indexed: its parsed columns and the tables' (offset, size, duration, time, keyframe), with growth. */
+const BYTES_PER_SAMPLE = 64;
 
 /** A growable column of numbers, so a long track costs bytes, not objects. */
 class Column<T extends Float64Array | Uint32Array> {
@@ -43,7 +47,11 @@ export class FragmentedIndex {
   readonly #order: number[] = [];
   readonly #trex: Map<number, TrackDefaults>;
 
-  constructor(moov: Buffer) {
+  readonly #charge: (bytes: number) => void;
+
+  /** `charge` is told the memory the sample tables take as they grow (a 100-byte moof may list 2 million samples). */
+  constructor(moov: Buffer, charge: (bytes: number) => void = () => {}) {
+    this.#charge = charge;
     const { root, traks } = mediaTraks(moov);
     this.#trex = readTrex(moov, root);
     const movieScale = movieTimescale(moov, root);
@@ -63,7 +71,7 @@ export class FragmentedIndex {
    * Adds the fragment of `reference`: `buffer` holds its first bytes (the
    * whole moof and the mdat's header at least). Throws where it disagrees.
    */
-  add(buffer: Buffer, reference: SidxReference, sidxTrack: number): void {
+  add(buffer: Buffer, reference: SidxReference): void {
     const moof = readBoxHeader(buffer, 0, reference.size);
     const mdat = moof && readBoxHeader(buffer, moof.size, reference.size);
     if (!moof || moof.type !== 'moof' || !mdat || mdat.type !== 'mdat') throw new Error('a sidx reference that is not a moof and its mdat');
@@ -76,6 +84,7 @@ export class FragmentedIndex {
     for (const fragment of parseMoof(buffer.subarray(0, moof.size), reference.offset, this.#trex, room)) {
       const track = this.#tracks.get(fragment.trackId)!;
       const count = fragment.sizes.length;
+      this.#charge(count * BYTES_PER_SAMPLE);
       // ffmpeg decodes from the tfdt: a gap or overlap there is not what the samples' durations say.
       if (track.next !== undefined && fragment.decodeTime !== track.next) throw new Error('a tfdt that does not follow the fragment before');
       let time = fragment.decodeTime;
@@ -95,9 +104,6 @@ export class FragmentedIndex {
       }
       if (count > 0) spans.push([fragment.offsets[0]!, end]);
       if (fragment.composition) track.compositionOffsets = true;
-      if (fragment.trackId === sidxTrack && Math.abs((time - fragment.decodeTime) / track.timescale - reference.seconds) > 1e-3) {
-        throw new Error('a fragment that lasts other than its sidx reference says');
-      }
       track.next = time;
     }
     spans.sort((a, b) => a[0] - b[0]);

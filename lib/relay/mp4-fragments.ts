@@ -152,6 +152,8 @@ export function readTrex(moov: Buffer, root: BoxHeader): Map<number, TrackDefaul
   for (const trex of boxes) {
     if (trex.type !== 'trex' || trex.size < 32) continue;
     const at = body(trex);
+    // ffmpeg takes the first trex of a track, a Map the last: neither is right.
+    if (defaults.has(moov.readUInt32BE(at))) throw new Error(`two trex boxes for track ${moov.readUInt32BE(at)}`);
     defaults.set(moov.readUInt32BE(at), { duration: moov.readUInt32BE(at + 8), size: moov.readUInt32BE(at + 12), flags: moov.readUInt32BE(at + 16) });
   }
   return defaults;

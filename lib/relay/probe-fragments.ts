@@ -89,15 +89,15 @@ function groupReferences(references: readonly SidxReference[]): SidxReference[][
 /**
  * The tracks and sample tables of a fragmented MP4 of `size` bytes, from its
  * whole `moov` (which ends at `moovEnd`) and ranges read through `read`.
- * `known`: bytes already read, from file offset `base` on. Throws where the
- * file is not one to index.
+ * `known`: bytes already read, from file offset `base` on; `charge` is told
+ * the memory its sample tables take. Throws where the file is not one to index.
  */
-export async function readFragmentedIndex(moov: Buffer, moovEnd: number, known: Buffer, base: number, size: number, read: ReadRange):
-  Promise<{ tracks: TrackIndex[]; tables: SampleTable[] }> {
-  const index = new FragmentedIndex(moov);
+export async function readFragmentedIndex(moov: Buffer, moovEnd: number, known: Buffer, base: number, size: number, read: ReadRange,
+  charge: (bytes: number) => void = () => {}): Promise<{ tracks: TrackIndex[]; tables: SampleTable[] }> {
+  const index = new FragmentedIndex(moov, charge);
   const head = await walkTop(known, base, moovEnd, size, BEFORE_FRAGMENTS, read);
   if (!head.sidx) throw new Error('a fragmented MP4 without a sidx before its fragments');
-  const { trackId, references } = parseSidx(head.sidx.bytes, head.sidx.at);
+  const { references } = parseSidx(head.sidx.bytes, head.sidx.at);
   if (references.length === 0 || references.length > MAX_FRAGMENT_READS) throw new Error(`a sidx of ${references.length} fragments`);
   const end = references.at(-1)!.offset + references.at(-1)!.size;
   if (references[0]!.offset !== head.stop || end > size) throw new Error('a sidx whose fragments do not start where its boxes end, or run past the file');
@@ -140,7 +140,7 @@ export async function readFragmentedIndex(moov: Buffer, moovEnd: number, known: 
     }
   };
   let added = 0;
-  const addAll = (buffers: Buffer[]) => { for (const buffer of buffers) index.add(buffer, references[added++]!, trackId); };
+  const addAll = (buffers: Buffer[]) => { for (const buffer of buffers) index.add(buffer, references[added++]!); };
   // The first alone: its moof's size tells how much to read of the others.
   addAll(await readGroup(groups[0]!));
   next = 1;

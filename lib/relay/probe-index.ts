@@ -65,7 +65,7 @@ const MP4_OPENINGS = new Set(['ftyp', 'moov', 'free', 'skip', 'wide', 'mdat']);
 /** What may come before a fragmented file's moov. */
 const BEFORE_MOOV = new Set(['ftyp', 'free', 'skip', 'wide']);
 
-async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables: boolean): Promise<Indexed> {
+async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables: boolean, charge: (bytes: number) => void): Promise<Indexed> {
   let buffer = head;
   let base = 0;
   // ffmpeg reads every top-level box before a fragmented file's moov too: only those that carry no samples.
@@ -83,7 +83,7 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
       // A fragmented file's samples are indexed in its moofs, each read (by its sidx) the same way.
       if (isFragmentedMoov(whole) && !plainOpening) return undefined;
-      const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read) : undefined;
+      const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read, charge) : undefined;
       const tracks = (fragmented?.tracks ?? parseMoov(whole)).map(budgetOfTrack);
       // An index that claims more sample bytes than the file holds is not this file's.
       if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
@@ -133,6 +133,13 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
   const source = new UpstreamSource(target, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
   let reserved = 0;
+  // Reads still under way when the probe gave up must not reserve what its finally already returned.
+  let closed = false;
+  const charge = (bytes: number) => {
+    if (closed) throw new MuxError('ABORTED', 'the probe is over');
+    reserve(bytes);
+    reserved += bytes;
+  };
   // No request asks for more than the format allows (yt-dlp's http_chunk_size).
   const limit = input.chunkSize ?? Infinity;
   const readPiece = async (start: number, end: number) => {
@@ -142,8 +149,7 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
   };
   const read: ReadRange = async (start, end) => {
     // Held until this probe is done: what its parsing still refers to.
-    reserve(end - start + 1);
-    reserved += end - start + 1;
+    charge(end - start + 1);
     const pieces: Buffer[] = [];
     for (let at = start; at <= end; at += limit) pieces.push(await readPiece(at, Math.min(end, at + limit - 1)));
     return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
@@ -157,12 +163,13 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     if (!ranged || size === undefined) return (res.destroy(), { size });
     const head = await readWhole(res, headBytes, tooLarge);
     const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
-      : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false) : undefined;
+      : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false, charge) : undefined;
     return { size, ...indexed };
   } catch {
     // The download itself will meet (and report) whatever went wrong here; an unreadable index only costs the length.
     return { size };
   } finally {
+    closed = true;
     inFlight -= reserved;
   }
 }

@@ -65,6 +65,7 @@ export const VIDEOS: Record<string, Video> = {
   },
   'frag-av1': { title: 'Fragmented AV1 clip', tracks: [{ ...AV1_720, file: 'frag-av1-720p.mp4' }, FRAG_AAC] },
   'frag-big': { title: 'Fragmented big clip', file: 'frag-big.mp4' },
+  'frag-trailing-moof': { title: 'Fragmented clip with a moof past its sidx', tracks: [{ ...FRAG_H264, file: 'frag-trailing-moof.mp4' }, FRAG_AAC] },
   'frag-lying': { title: 'Fragmented clip with a lying sidx', tracks: [{ ...FRAG_H264, file: 'frag-lying-sidx.mp4' }, FRAG_AAC] },
   'two-codecs': { title: 'Two codecs clip', tracks: [VP9_720, OPUS, H264_720, AAC] },
   'three-codecs': { title: 'Three codecs clip', tracks: [AV1_720, VP9_720, OPUS, H264_720, AAC] },

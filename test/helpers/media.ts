@@ -34,6 +34,13 @@ interface Remux { remux: string; args: string[] }
 /** Another file's bytes, changed. */
 interface Derived { from: string; derive: (bytes: Buffer) => Buffer }
 
+/** A fragmented file with a copy of its last fragment after everything (ffmpeg reads it: a third more video than the sidx lists). */
+function trailingMoof(bytes: Buffer): Buffer {
+  const last = bytes.lastIndexOf('moof') - 4;
+  const end = bytes.lastIndexOf('mfra') - 4;
+  return Buffer.concat([bytes, bytes.subarray(last, end > last ? end : bytes.length)]);
+}
+
 /** A fragmented file whose sidx says its first fragment lasts a second longer than its moof does. */
 function lyingSidx(bytes: Buffer): Buffer {
   const copy = Buffer.from(bytes);
@@ -95,6 +102,7 @@ export const RECIPES: Record<string, string[] | Loop | Noise | Remux | Derived> 
   'frag-1080p-60s-video.mp4': fragmented('h264-1080p-60s.mp4'),
   'frag-aac-60s.m4a': fragmented('aac-60s.m4a', '-frag_duration', '2000000'),
   'frag-lying-sidx.mp4': { from: 'frag-h264-video.mp4', derive: lyingSidx },
+  'frag-trailing-moof.mp4': { from: 'frag-h264-video.mp4', derive: trailingMoof },
   // YouTube's AV1 formats are fragmented MP4 too.
   'frag-av1-720p.mp4': fragmented('av1-720p.mp4'),
   // Both tracks in one fragmented file (a sidx for each), ~12 MB.

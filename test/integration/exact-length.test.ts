@@ -85,13 +85,24 @@ describe('exact Content-Length', () => {
     t.diagnostic(`long 1080p: ${length} bytes, padding ${padding} (${(padding / length * 100).toFixed(4)} %)`);
   });
 
-  it('a fragmented file whose sidx disagrees with its moofs gets no exact length, and still downloads', async () => {
+  it('a fragmented file whose sidx durations lie keeps its exact length: ffmpeg times the fragments by their tfdt', async () => {
     const res = await get(url('frag-lying'));
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['accept-ranges'], 'bytes');
+    const body = await readBody(res);
+    assert.equal(body.length, Number(res.headers['content-length']));
+    const file = join(dir, 'frag-lying.mp4');
+    await writeFile(file, body);
+    assert.deepEqual((await probeFile(file)).streams.map((s) => s.type), ['video', 'audio']);
+  });
+
+  it('a fragmented file with a moof after its last sidx fragment (ffmpeg would read it) gets no exact length, and still downloads', async () => {
+    const res = await get(url('frag-trailing-moof'));
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-length'], undefined);
     assert.equal(res.headers['accept-ranges'], 'none');
     assert.equal(res.headers.etag, undefined);
-    const file = join(dir, 'frag-lying.mp4');
+    const file = join(dir, 'frag-trailing-moof.mp4');
     await writeFile(file, await readBody(res));
     assert.deepEqual((await probeFile(file)).streams.map((s) => s.type), ['video', 'audio']);
   });

@@ -69,8 +69,56 @@ describe('fragmented MP4 index', () => {
     });
   }
 
-  it('refuses a sidx whose durations disagree with the moofs', async () => {
-    await assert.rejects(indexOf(await load('frag-lying-sidx.mp4')), /lasts other than its sidx/);
+  it('reads a sidx whose durations disagree with the moofs as the moofs say (ffmpeg times fragments by their tfdt)', async () => {
+    const [lying, honest] = await Promise.all([indexOf(await load('frag-lying-sidx.mp4')), indexOf(await load('frag-h264-video.mp4'))]);
+    assert.deepEqual(lying.tracks, honest.tracks);
+  });
+
+  it('refuses fragment boxes hidden in the moov, in any size ffmpeg would read (0, too large), or compressed (cmov)', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const moov = find(file, 'moov');
+    const trun = file.subarray(file.indexOf('trun', find(file, 'moof').start) - 4);
+    for (const [label, hidden] of [
+      ['size 0', Buffer.concat([box('udta', Buffer.concat([u32(0), Buffer.from('trun'), trun.subarray(8, 40)]))])],
+      ['size past its parent', Buffer.concat([box('udta', Buffer.concat([u32(0xffffffff), Buffer.from('tfhd'), Buffer.alloc(16)]))])],
+      ['cmov', box('cmov', box('dcom', Buffer.from('zlib')), box('cmvd', Buffer.alloc(16)))],
+    ] as const) {
+      const grown = Buffer.concat([file.subarray(0, moov.start), u32(moov.size + hidden.length), file.subarray(moov.start + 4, moov.start + moov.size), hidden,
+        file.subarray(moov.start + moov.size)]);
+      await assert.rejects(indexOf(grown), /box inside the moov/, label);
+    }
+  });
+
+  it('refuses two boxes where ffmpeg takes the last and a reader the first: two stsz, two trex of a track', async () => {
+    const plain = await load('h264-video.mp4');
+    const moov = plainMoov(plain);
+    const stsz = moov.indexOf('stsz') - 4;
+    const copy = moov.subarray(stsz, stsz + moov.readUInt32BE(stsz));
+    // The second stsz inside the same stbl: every enclosing box grows by its size.
+    const grown = Buffer.concat([moov.subarray(0, stsz), copy, moov.subarray(stsz)]);
+    for (const type of ['moov', 'trak', 'mdia', 'minf', 'stbl']) {
+      const at = type === 'moov' ? 0 : grown.indexOf(type) - 4;
+      grown.writeUInt32BE(grown.readUInt32BE(at) + copy.length, at);
+    }
+    assert.throws(() => parseMoov(grown), /two "stsz" boxes in one "stbl"/);
+    const file = await load('frag-h264-video.mp4');
+    const trexAt = file.indexOf('trex') - 4;
+    const trex = file.subarray(trexAt, trexAt + 32);
+    const doubled = Buffer.concat([file.subarray(0, trexAt), trex, file.subarray(trexAt)]);
+    for (const type of ['moov', 'mvex']) {
+      const at = doubled.indexOf(type) - 4;
+      doubled.writeUInt32BE(doubled.readUInt32BE(at) + 32, at);
+    }
+    await assert.rejects(indexOf(doubled), /two trex boxes for track 1/);
+  });
+
+  it('charges the memory of its sample tables as it reads them', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const moov = find(file, 'moov');
+    let charged = 0;
+    const { tracks } = await readFragmentedIndex(file.subarray(moov.start, moov.start + moov.size), moov.start + moov.size, file.subarray(0, 64 * 1024), 0,
+      file.length, async (start, end) => file.subarray(start, end + 1), (bytes) => { charged += bytes; });
+    assert.ok(charged >= tracks[0]!.samples * 40, `${charged} bytes charged for ${tracks[0]!.samples} samples`);
   });
 
   it('refuses fragments that point outside their mdat, leave their reference, or skip time', async () => {
