@@ -12,11 +12,15 @@ export const RELAY_PROTOCOLS = 'http,tcp';
  */
 export const CONTAINER_FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,mpegts,mp3,aac,ogg,flac';
 
-/** `-map` arguments for input `index`: only the track(s) its kind promises. */
+/**
+ * `-map` arguments for input `index`: only the track(s) its kind promises.
+ * `V`, not `v`: an MP4's cover art is a video stream too, and one placed
+ * before the traks would be taken instead of the video.
+ */
 function mapsFor(input: Pick<MediaInput, 'kind'>, index: number, audioOnly: boolean): string[] {
   if (input.kind === 'audio') return ['-map', `${index}:a:0`];
-  if (input.kind === 'video') return audioOnly ? [] : ['-map', `${index}:v:0`];
-  return audioOnly ? ['-map', `${index}:a:0`] : ['-map', `${index}:v:0?`, '-map', `${index}:a:0?`];
+  if (input.kind === 'video') return audioOnly ? [] : ['-map', `${index}:V:0`];
+  return audioOnly ? ['-map', `${index}:a:0`] : ['-map', `${index}:V:0?`, '-map', `${index}:a:0?`];
 }
 
 export interface FfmpegArgsOptions {

@@ -71,7 +71,10 @@ export function tableCount(buffer: Buffer, box: BoxHeader, entryBytes: number, h
 export function movieTimescale(moov: Buffer, root: BoxHeader): number {
   const mvhd = child(moov, root, ['mvhd']);
   if (!mvhd) throw new Error('moov without mvhd');
-  return moov.readUInt32BE(body(mvhd) + (moov[mvhd.start + mvhd.headerBytes] === 1 ? 16 : 8));
+  const timescale = moov.readUInt32BE(body(mvhd) + (moov[mvhd.start + mvhd.headerBytes] === 1 ? 16 : 8));
+  // As ffmpeg reads it: a signed number.
+  if (timescale > 0x7fffffff) throw new Error(`a movie timescale of ${timescale}`);
+  return timescale;
 }
 
 /** Edits of at most this much are taken for what they are: AAC priming, a frame of delay. */

@@ -7,7 +7,7 @@
 // sidx's durations are not compared: ffmpeg times fragments by their tfdt,
 // and audio's sidx leaves out its priming.) Pure.
 import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
-import { isBlindCopy } from './mp4-codec.js';
+import { copiesUnparsed, isBlindCopy, keepsAudioTiming } from './mp4-codec.js';
 import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
 import type { SidxReference } from './mp4-sidx.js';
 import { MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
@@ -37,7 +37,9 @@ class TrackSamples {
   compositionOffsets = false;
   /** Decode time (timescale units) where the next fragment must start; undefined before the first. */
   next: number | undefined;
-  constructor(readonly kind: 'video' | 'audio', readonly timescale: number, readonly descriptionBytes: number, readonly blindCopy: boolean,
+  /** How ffmpeg copies the track (mp4-codec.ts): parsers off; fed zeros in a resume; its durations kept as they are. */
+  constructor(readonly kind: 'video' | 'audio', readonly timescale: number, readonly descriptionBytes: number,
+    readonly copy: { unparsed: boolean; blankable: boolean; keepsTiming: boolean },
     readonly plainEdit: (seconds: number) => boolean) {}
 }
 
@@ -62,7 +64,8 @@ export class FragmentedIndex {
       if (!this.#trex.has(id) || this.#tracks.has(id)) throw new Error(`track ${id} is not extended once by the moov`);
       // Checked once the fragments have told how long the track is.
       const plainEdit = (seconds: number) => isPlainEdit(moov, trak, movieScale, timescale, seconds, true);
-      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, isBlindCopy(moov, stsd), plainEdit));
+      const copy = { unparsed: copiesUnparsed(moov, stsd), blankable: isBlindCopy(moov, stsd), keepsTiming: kind !== 'audio' || keepsAudioTiming(moov, stsd, timescale) };
+      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, copy, plainEdit));
       this.#order.push(id);
     }
   }
@@ -136,11 +139,11 @@ export class FragmentedIndex {
       tracks.push({
         kind: track.kind, samples: sizes.length, payload, seconds: total / track.timescale,
         maxSampleSeconds: maxDuration / track.timescale, ...(allSync ? {} : { syncSamples: sync }),
-        sizesVary: sizes.some((size) => size !== sizes[0]), durationsVary: inner.size > 1,
-        compositionOffsets: track.compositionOffsets, descriptionBytes: track.descriptionBytes, blindCopy: track.blindCopy,
+        sizesVary: sizes.some((size) => size !== sizes[0]), durationsVary: inner.size > 1 || !track.copy.keepsTiming,
+        compositionOffsets: track.compositionOffsets, descriptionBytes: track.descriptionBytes, blindCopy: track.copy.unparsed,
       });
       tables.push({
-        kind: track.kind, blankable: track.blindCopy, offsets: track.offsets.done(), sizes, dts,
+        kind: track.kind, blankable: track.copy.blankable, offsets: track.offsets.done(), sizes, dts,
         ...(allSync ? {} : { keyframes: Float64Array.from(sync, (n) => dts[n - 1]!) }),
       });
     }

@@ -4,7 +4,7 @@
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
 import { assertNoFragmentBoxes, body, child, children, isPlainEdit, movieTimescale, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
-import { isBlindCopy } from './mp4-codec.js';
+import { copiesUnparsed, DATA_ENTRIES, entryAgrees, firstEntry, keepsAudioTiming } from './mp4-codec.js';
 
 export { readBoxHeader } from './mp4-boxes.js';
 
@@ -28,7 +28,7 @@ export interface TrackIndex {
   compositionOffsets: boolean;
   /** Size of the sample description (`stsd`), which the output's moov repeats. */
   descriptionBytes: number;
-  /** ffmpeg may copy it blind (lib/relay/mp4-codec.ts). */
+  /** ffmpeg copies it with its parsers off (lib/relay/mp4-codec.ts: copiesUnparsed). */
   blindCopy: boolean;
 }
 
@@ -45,7 +45,8 @@ function readTimescale(buffer: Buffer, trak: BoxHeader): number {
   if (!mdhd) throw new Error('track without mdhd');
   const v1 = buffer[mdhd.start + mdhd.headerBytes] === 1;
   const timescale = buffer.readUInt32BE(body(mdhd) + (v1 ? 16 : 8));
-  if (timescale === 0) throw new Error('track with a timescale of 0');
+  // ffmpeg reads it as a signed number and takes one of 2^31 or more for 1: every sample a thousand seconds long.
+  if (timescale === 0 || timescale > 0x7fffffff) throw new Error(`track with a timescale of ${timescale}`);
   return timescale;
 }
 
@@ -62,10 +63,18 @@ export function mediaTraks(moov: Buffer): { root: BoxHeader; traks: MediaTrak[] 
     if (trak.type !== 'trak') continue;
     const hdlr = child(moov, trak, ['mdia', 'hdlr']);
     const handler = hdlr ? moov.toString('latin1', body(hdlr) + 4, body(hdlr) + 8) : '';
-    if (handler !== 'vide' && handler !== 'soun') continue;
     const stbl = child(moov, trak, ['mdia', 'minf', 'stbl']);
-    if (!stbl) throw new Error('track without stbl');
-    traks.push({ trak, stbl, kind: handler === 'vide' ? 'video' : 'audio', timescale: readTimescale(moov, trak) });
+    const stsd = stbl && child(moov, stbl, ['stsd']);
+    // ffmpeg goes by the sample entry, not the handler: a track left out must be one it takes for neither audio nor video.
+    if (handler !== 'vide' && handler !== 'soun') {
+      const entry = stsd && firstEntry(moov, stsd);
+      if (entry && !DATA_ENTRIES.has(entry.type)) throw new Error(`a ${JSON.stringify(handler)} track of ${JSON.stringify(entry.type)} samples`);
+      continue;
+    }
+    if (!stbl || !stsd) throw new Error('track without stbl or stsd');
+    const kind = handler === 'vide' ? 'video' : 'audio';
+    if (!entryAgrees(moov, stsd, kind)) throw new Error(`a ${kind} track whose samples are of another kind`);
+    traks.push({ trak, stbl, kind, timescale: readTimescale(moov, trak) });
   }
   return { root, traks };
 }
@@ -151,10 +160,11 @@ function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, m
     seconds: total / timescale,
     maxSampleSeconds: maxDelta / timescale,
     ...(syncSamples ? { syncSamples } : {}),
-    durationsVary,
+    // Audio timed by another clock than its sample rate comes out with every duration rounded anew.
+    durationsVary: durationsVary || (kind === 'audio' && !keepsAudioTiming(buffer, stsd, timescale)),
     compositionOffsets: hasOffsets(buffer, child(buffer, stbl, ['ctts'])),
     descriptionBytes: stsd.size,
-    blindCopy: isBlindCopy(buffer, stsd),
+    blindCopy: copiesUnparsed(buffer, stsd),
   };
 }
 

@@ -31,7 +31,7 @@ describe('buildFfmpegArgs', () => {
       { url: 'https://a/a', headers: {}, kind: 'audio', protocol: 'http' },
     ];
     const args = buildFfmpegArgs(inputs);
-    assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:v:0', '1:a:0']);
+    assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:V:0', '1:a:0']);
     assert.equal(valueAfter(args, '-c'), 'copy');
     assert.equal(valueAfter(args, '-f'), 'mp4');
     assert.match(valueAfter(args, '-movflags')!, /^frag_keyframe\+empty_moov/);
@@ -41,7 +41,7 @@ describe('buildFfmpegArgs', () => {
 
   it('takes both tracks, if present, from a combined input, and only audio when asked', () => {
     const single: MediaInput[] = [{ url: 'https://a/av', headers: {}, kind: 'av', protocol: 'http' }];
-    assert.deepEqual(buildFfmpegArgs(single).filter((_, i, a) => a[i - 1] === '-map'), ['0:v:0?', '0:a:0?']);
+    assert.deepEqual(buildFfmpegArgs(single).filter((_, i, a) => a[i - 1] === '-map'), ['0:V:0?', '0:a:0?']);
     assert.deepEqual(buildFfmpegArgs(single, { audioOnly: true }).filter((_, i, a) => a[i - 1] === '-map'), ['0:a:0']);
   });
 });
