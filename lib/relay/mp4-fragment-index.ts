@@ -60,6 +60,8 @@ export class FragmentedIndex {
     for (const { trak, stbl, kind, timescale } of traks) {
       const { stsz, stsd } = sampleBoxes(moov, stbl);
       if (moov.readUInt32BE(body(stsz) + 4) !== 0) throw new Error('a fragmented file whose moov holds samples too');
+      // One sample description: fragments naming another would have their samples dropped by ffmpeg.
+      if (moov.readUInt32BE(body(stsd)) !== 1) throw new Error('a fragmented track of several sample descriptions');
       const id = trackIdOf(moov, trak);
       if (!this.#trex.has(id) || this.#tracks.has(id)) throw new Error(`track ${id} is not extended once by the moov`);
       // Checked once the fragments have told how long the track is.
@@ -136,6 +138,8 @@ export class FragmentedIndex {
       }
       if (!track.plainEdit(total / track.timescale)) throw new Error('an edit list that delays, trims or splits the track');
       const allSync = sync.length === sizes.length;
+      // ffmpeg drops video before its first keyframe: a length counting it would be padded far past the file.
+      if (track.kind === 'video' && sync[0] !== 1) throw new Error('a video track that does not start with a keyframe');
       tracks.push({
         kind: track.kind, samples: sizes.length, payload, seconds: total / track.timescale,
         maxSampleSeconds: maxDuration / track.timescale, ...(allSync ? {} : { syncSamples: sync }),

@@ -6,6 +6,8 @@ import { assertNoFragmentBoxes, body, child, children, readBoxHeader, type BoxHe
 
 /** What a track's fragments take from the moov when a tfhd says nothing (trex). */
 export interface TrackDefaults {
+  /** The sample description (stsd entry, from 1) its samples use. */
+  description: number;
   duration: number;
   size: number;
   flags: number;
@@ -47,12 +49,14 @@ function readTfhd(buffer: Buffer, tfhd: BoxHeader, moofStart: number, trex: Map<
   if (!(flags & 0x01) && !(flags & 0x020000)) throw new Error('a tfhd without a base data offset or default-base-is-moof');
   let base = moofStart;
   if (flags & 0x01) { base = Number(buffer.readBigUInt64BE(at)); at += 8; }
-  if (flags & 0x02) at += 4;
+  // ffmpeg drops, without a word, the samples of a traf whose sample description is not the track's one.
+  const description = flags & 0x02 ? buffer.readUInt32BE((at += 4) - 4) : defaults.description;
+  if (description !== 1) throw new Error(`a fragment of sample description ${description}`);
   const duration = flags & 0x08 ? buffer.readUInt32BE((at += 4) - 4) : defaults.duration;
   const size = flags & 0x10 ? buffer.readUInt32BE((at += 4) - 4) : defaults.size;
   const sampleFlags = flags & 0x20 ? buffer.readUInt32BE((at += 4) - 4) : defaults.flags;
   if (at > tfhd.start + tfhd.size) throw new Error('tfhd shorter than its flags');
-  return { trackId, base, defaults: { duration, size, flags: sampleFlags } };
+  return { trackId, base, defaults: { description, duration, size, flags: sampleFlags } };
 }
 
 /** A trun's flags, count and where its entries start, checked against its box. */
@@ -154,7 +158,9 @@ export function readTrex(moov: Buffer, root: BoxHeader): Map<number, TrackDefaul
     const at = body(trex);
     // ffmpeg takes the first trex of a track, a Map the last: neither is right.
     if (defaults.has(moov.readUInt32BE(at))) throw new Error(`two trex boxes for track ${moov.readUInt32BE(at)}`);
-    defaults.set(moov.readUInt32BE(at), { duration: moov.readUInt32BE(at + 8), size: moov.readUInt32BE(at + 12), flags: moov.readUInt32BE(at + 16) });
+    defaults.set(moov.readUInt32BE(at), {
+      description: moov.readUInt32BE(at + 4), duration: moov.readUInt32BE(at + 8), size: moov.readUInt32BE(at + 12), flags: moov.readUInt32BE(at + 16),
+    });
   }
   return defaults;
 }

@@ -72,6 +72,8 @@ export function mediaTraks(moov: Buffer): { root: BoxHeader; traks: MediaTrak[] 
       continue;
     }
     if (!stbl || !stsd) throw new Error('track without stbl or stsd');
+    // Encrypted samples would be copied as they are: a file of the announced length that plays nothing.
+    if (ENCRYPTED_ENTRIES.has(firstEntry(moov, stsd)?.type ?? '')) throw new Error('an encrypted track');
     const kind = handler === 'vide' ? 'video' : 'audio';
     if (!entryAgrees(moov, stsd, kind)) throw new Error(`a ${kind} track whose samples are of another kind`);
     traks.push({ trak, stbl, kind, timescale: readTimescale(moov, trak) });
@@ -85,6 +87,9 @@ export function mediaTraks(moov: Buffer): { root: BoxHeader; traks: MediaTrak[] 
  * (and the bound count) billions of entries.
  */
 export const MAX_INDEX_SAMPLES = 2_000_000;
+
+/** Sample entries of protected media (ISO common encryption, older DRM). */
+const ENCRYPTED_ENTRIES = new Set(['encv', 'enca', 'drms', 'drmi']);
 
 function readSizes(buffer: Buffer, stsz: BoxHeader): { samples: number; payload: number; sizesVary: boolean } {
   const fixed = buffer.readUInt32BE(body(stsz));
@@ -153,6 +158,8 @@ function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, m
   const sizes = readSizes(buffer, stsz);
   const syncSamples = readSync(buffer, child(buffer, stbl, ['stss']));
   const { durationsVary, maxDelta, total } = readDurations(buffer, stts, sizes.samples);
+  // ffmpeg drops video before its first keyframe: a length counting it would be padded far past the file.
+  if (kind === 'video' && syncSamples && syncSamples[0] !== 1) throw new Error('a video track that does not start with a keyframe');
   if (!isPlainEdit(buffer, trak, movieScale, timescale, total / timescale)) throw new Error('an edit list that delays, trims or splits the track');
   return {
     kind,

@@ -129,6 +129,23 @@ describe('MP4 index against hostile files', () => {
     assert.equal(tables[0]!.blankable, false);
   });
 
+  // From a fourth review: files ffmpeg copies only in part, which a padded length would pass off as whole.
+  it('refuses fragments of another sample description, video that does not open with a keyframe, and encrypted tracks', async () => {
+    const file = await load('frag-h264-video.mp4');
+    const trex = file.indexOf('trex');
+    const described = Buffer.from(file);
+    described.writeUInt32BE(2, trex + 4 + 4 + 4);
+    await assert.rejects(indexOf(described), /sample description 2/);
+    // The first moof's trun: its first-sample flags say "not a sync sample".
+    const trun = file.indexOf('trun', find(file, 'moof').start) - 4;
+    const unkeyed = Buffer.from(file);
+    unkeyed.writeUInt32BE(0x01010000, trun + 20);
+    await assert.rejects(indexOf(unkeyed), /does not start with a keyframe/);
+    const encrypted = Buffer.from(file);
+    encrypted.write('encv', file.indexOf('avc1'), 'latin1');
+    await assert.rejects(indexOf(encrypted), /an encrypted track/);
+  });
+
   it('survives mutated moofs and sidx boxes: an error or an index, never a crash, never NaN', async () => {
     const file = await load('frag-h264-video.mp4');
     const sidx = find(file, 'sidx');
