@@ -31,11 +31,14 @@ export function pathMatches(requestPath: string, cookiePath: string): boolean {
   return path.startsWith(cookiePath) && (cookiePath.endsWith('/') || path[cookiePath.length] === '/');
 }
 
+/** Whether `cookie`'s domain covers `host`: the host itself for a host-only cookie, else RFC 6265 domain matching. */
+const hostMatches = (cookie: JarCookie, host: string): boolean =>
+  (cookie.hostOnly ? bare(host) === bare(cookie.domain) : domainMatches(host, cookie.domain));
+
 /** Whether `cookie` goes with a request to `url`. */
 export function cookieApplies(cookie: JarCookie, url: URL): boolean {
   if (cookie.secure && url.protocol !== 'https:') return false;
-  const fits = cookie.hostOnly ? bare(url.hostname) === bare(cookie.domain) : domainMatches(url.hostname, cookie.domain);
-  return fits && pathMatches(url.pathname, cookie.path);
+  return hostMatches(cookie, url.hostname) && pathMatches(url.pathname, cookie.path);
 }
 
 /** The `Cookie` header for `url` (longer paths first, RFC 6265 5.4 step 2), or undefined when none applies. */
@@ -62,5 +65,5 @@ export function jarFromHeader(header: string | undefined, host: string): JarCook
 
 /** Only cookies that may be sent to `url` itself: a cookie for another site is none of this format's business. */
 export function scopeToUrl(jar: readonly JarCookie[], url: URL): JarCookie[] {
-  return jar.filter((cookie) => (cookie.hostOnly ? bare(url.hostname) === bare(cookie.domain) : domainMatches(url.hostname, cookie.domain)));
+  return jar.filter((cookie) => hostMatches(cookie, url.hostname));
 }

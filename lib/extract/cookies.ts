@@ -29,12 +29,11 @@ function applyAttribute(cookie: JarCookie, attribute: string, value: string): vo
 }
 
 /**
- * The `cookies` field → jar cookies. A cookie without Domain is host-only for
- * the format URL's host (yt-dlp would refuse it as unscoped); without Path it
- * goes to every path. A cookie whose domain is not the format URL's host or
- * one of its parents is dropped: it belongs to another site.
+ * The `cookies` field's cookies, each with the attributes that follow it. A
+ * cookie without Domain is host-only for `host` (yt-dlp would refuse it as
+ * unscoped); without Path it goes to every path.
  */
-export function jarFromField(field: unknown, formatUrl: URL): JarCookie[] {
+function readCookieField(field: unknown, host: string): JarCookie[] {
   if (typeof field !== 'string') return [];
   const jar: JarCookie[] = [];
   let current: JarCookie | undefined;
@@ -45,23 +44,25 @@ export function jarFromField(field: unknown, formatUrl: URL): JarCookie[] {
     if (ATTRIBUTES.has(name.toLowerCase())) {
       if (current) applyAttribute(current, name.toLowerCase(), value);
     } else if (name && eq !== -1) {
-      current = { name, value: unquoteCookieValue(value), domain: bare(formatUrl.hostname), hostOnly: true, path: '/', secure: false };
+      current = { name, value: unquoteCookieValue(value), domain: bare(host), hostOnly: true, path: '/', secure: false };
       jar.push(current);
     }
   }
-  return scopeToUrl(jar, formatUrl);
+  return jar;
+}
+
+/**
+ * The `cookies` field → jar cookies of the format at `formatUrl`. A cookie
+ * whose domain is not that URL's host or one of its parents is dropped: it
+ * belongs to another site.
+ */
+export function jarFromField(field: unknown, formatUrl: URL): JarCookie[] {
+  return scopeToUrl(readCookieField(field, formatUrl.hostname), formatUrl);
 }
 
 /** `cookies` field → `Cookie` header value (`a=1; b=2`), or undefined when there are none. Attributes ignored. */
 export function cookieHeaderFromField(field: unknown): string | undefined {
-  if (typeof field !== 'string' || field.trim() === '') return undefined;
-  const pairs: string[] = [];
-  for (const token of field.split(/;\s*/)) {
-    const eq = token.indexOf('=');
-    const name = (eq === -1 ? token : token.slice(0, eq)).trim();
-    if (!name || eq === -1 || ATTRIBUTES.has(name.toLowerCase())) continue;
-    pairs.push(`${name}=${unquoteCookieValue(token.slice(eq + 1).trim())}`);
-  }
+  const pairs = readCookieField(field, '').map((cookie) => `${cookie.name}=${cookie.value}`);
   return pairs.length > 0 ? pairs.join('; ') : undefined;
 }
 
