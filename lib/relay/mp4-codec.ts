@@ -45,7 +45,7 @@ function objectType(buffer: Buffer, entry: BoxHeader): number | undefined {
  * parsers and never blanked).
  */
 export function isBlindCopy(buffer: Buffer, stsd: BoxHeader): boolean {
-  const entry = readBoxHeader(buffer, body(stsd) + 4, stsd.start + stsd.size);
+  const entry = firstEntry(buffer, stsd);
   if (!entry) return false;
   if (entry.type === 'avc1' || entry.type === 'avc3') return true;
   return entry.type === 'mp4a' && objectType(buffer, entry) === 0x40;
@@ -61,10 +61,9 @@ export const DATA_ENTRIES = new Set(['tx3g', 'text', 'wvtt', 'stpp', 'c608', 'c7
 const VIDEO_ENTRIES = new Set(['avc1', 'avc3', 'hvc1', 'hev1', 'av01', 'vp09', 'vp08', 'mp4v', 'mjpa', 'jpeg', 'dvh1', 'dvhe']);
 const AUDIO_ENTRIES = new Set(['mp4a', 'Opus', 'ac-3', 'ec-3', 'fLaC', 'alac', '.mp3', 'sowt', 'twos', 'lpcm', 'ipcm', 'samr']);
 
-/** Whether a trak's handler and its first sample entry say the same kind (ffmpeg believes the entry). */
-export function entryAgrees(buffer: Buffer, stsd: BoxHeader, kind: 'video' | 'audio'): boolean {
-  const type = firstEntry(buffer, stsd)?.type ?? '';
-  return kind === 'video' ? !AUDIO_ENTRIES.has(type) && !DATA_ENTRIES.has(type) : !VIDEO_ENTRIES.has(type) && !DATA_ENTRIES.has(type);
+/** Whether a trak's handler and its first sample entry (`type`) say the same kind (ffmpeg believes the entry). */
+export function entryAgrees(type: string, kind: 'video' | 'audio'): boolean {
+  return !DATA_ENTRIES.has(type) && !(kind === 'video' ? AUDIO_ENTRIES : VIDEO_ENTRIES).has(type);
 }
 
 /**
@@ -74,7 +73,7 @@ export function entryAgrees(buffer: Buffer, stsd: BoxHeader, kind: 'video' | 'au
  * isBlindCopy's tracks may also be fed zeros: ffmpeg's MP4 writer reads AV1's
  * OBUs itself.
  */
-export function copiesUnparsed(buffer: Buffer, stsd: BoxHeader): boolean {
+function copiesUnparsed(buffer: Buffer, stsd: BoxHeader): boolean {
   const type = firstEntry(buffer, stsd)?.type;
   return isBlindCopy(buffer, stsd) || type === 'av01' || type === 'vp09';
 }
@@ -101,11 +100,28 @@ function ascRate(buffer: Buffer, entry: BoxHeader): { rate: number | undefined; 
  * count). True only when the timescale, the entry's rate and (AAC) the
  * AudioSpecificConfig's rate are one.
  */
-export function keepsAudioTiming(buffer: Buffer, stsd: BoxHeader, timescale: number): boolean {
+function keepsAudioTiming(buffer: Buffer, stsd: BoxHeader, timescale: number): boolean {
   const entry = firstEntry(buffer, stsd);
   if (!entry || entry.size < 36) return false;
   if (buffer.readUInt32BE(entry.start + 32) >>> 16 !== timescale) return false;
   if (entry.type !== 'mp4a') return true;
   const asc = ascRate(buffer, entry);
   return asc !== undefined && !asc.extended && asc.rate === timescale;
+}
+
+/** How ffmpeg copies a track, as both index readers (plain and fragmented) tell it. */
+export interface CopyTraits {
+  /** Parsers off (copiesUnparsed). */
+  unparsed: boolean;
+  /** May be fed zeros in a resume (isBlindCopy). */
+  blankable: boolean;
+  /** Its durations come out as they go in (audio: keepsAudioTiming; video always). */
+  keepsTiming: boolean;
+}
+
+export function copyTraits(buffer: Buffer, stsd: BoxHeader, kind: 'video' | 'audio', timescale: number): CopyTraits {
+  return {
+    unparsed: copiesUnparsed(buffer, stsd), blankable: isBlindCopy(buffer, stsd),
+    keepsTiming: kind !== 'audio' || keepsAudioTiming(buffer, stsd, timescale),
+  };
 }

@@ -7,10 +7,10 @@
 // sidx's durations are not compared: ffmpeg times fragments by their tfdt,
 // and audio's sidx leaves out its priming.) Pure.
 import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
-import { copiesUnparsed, isBlindCopy, keepsAudioTiming } from './mp4-codec.js';
+import { copyTraits, type CopyTraits } from './mp4-codec.js';
 import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
 import type { SidxReference } from './mp4-sidx.js';
-import { MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
+import { checkFirstKeyframe, MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
 import type { SampleTable } from './mp4-samples.js';
 
 /** What one sample costs while indexed: its parsed columns and the tables' (offset, size, duration, time, keyframe), with growth. */
@@ -37,9 +37,8 @@ class TrackSamples {
   compositionOffsets = false;
   /** Decode time (timescale units) where the next fragment must start; undefined before the first. */
   next: number | undefined;
-  /** How ffmpeg copies the track (mp4-codec.ts): parsers off; fed zeros in a resume; its durations kept as they are. */
-  constructor(readonly kind: 'video' | 'audio', readonly timescale: number, readonly descriptionBytes: number,
-    readonly copy: { unparsed: boolean; blankable: boolean; keepsTiming: boolean },
+  /** `copy`: how ffmpeg copies the track (mp4-codec.ts). */
+  constructor(readonly kind: 'video' | 'audio', readonly timescale: number, readonly descriptionBytes: number, readonly copy: CopyTraits,
     readonly plainEdit: (seconds: number) => boolean) {}
 }
 
@@ -48,7 +47,6 @@ export class FragmentedIndex {
   readonly #tracks = new Map<number, TrackSamples>();
   readonly #order: number[] = [];
   readonly #trex: Map<number, TrackDefaults>;
-
   readonly #charge: (bytes: number) => void;
 
   /** `charge` is told the memory the sample tables take as they grow (a 100-byte moof may list 2 million samples). */
@@ -66,8 +64,7 @@ export class FragmentedIndex {
       if (!this.#trex.has(id) || this.#tracks.has(id)) throw new Error(`track ${id} is not extended once by the moov`);
       // Checked once the fragments have told how long the track is.
       const plainEdit = (seconds: number) => isPlainEdit(moov, trak, movieScale, timescale, seconds, true);
-      const copy = { unparsed: copiesUnparsed(moov, stsd), blankable: isBlindCopy(moov, stsd), keepsTiming: kind !== 'audio' || keepsAudioTiming(moov, stsd, timescale) };
-      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, copy, plainEdit));
+      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, copyTraits(moov, stsd, kind, timescale), plainEdit));
       this.#order.push(id);
     }
   }
@@ -138,8 +135,7 @@ export class FragmentedIndex {
       }
       if (!track.plainEdit(total / track.timescale)) throw new Error('an edit list that delays, trims or splits the track');
       const allSync = sync.length === sizes.length;
-      // ffmpeg drops video before its first keyframe: a length counting it would be padded far past the file.
-      if (track.kind === 'video' && sync[0] !== 1) throw new Error('a video track that does not start with a keyframe');
+      checkFirstKeyframe(track.kind, sync);
       tracks.push({
         kind: track.kind, samples: sizes.length, payload, seconds: total / track.timescale,
         maxSampleSeconds: maxDuration / track.timescale, ...(allSync ? {} : { syncSamples: sync }),

@@ -4,7 +4,7 @@
 // Pure: top-level box headers and the moov bytes in, numbers out.
 import type { TrackBudget } from '../types.js';
 import { assertNoFragmentBoxes, body, child, children, isPlainEdit, movieTimescale, readBoxHeader, tableCount, type BoxHeader } from './mp4-boxes.js';
-import { copiesUnparsed, DATA_ENTRIES, entryAgrees, firstEntry, keepsAudioTiming } from './mp4-codec.js';
+import { copyTraits, DATA_ENTRIES, entryAgrees, firstEntry } from './mp4-codec.js';
 
 export { readBoxHeader } from './mp4-boxes.js';
 
@@ -72,10 +72,11 @@ export function mediaTraks(moov: Buffer): { root: BoxHeader; traks: MediaTrak[] 
       continue;
     }
     if (!stbl || !stsd) throw new Error('track without stbl or stsd');
+    const type = firstEntry(moov, stsd)?.type ?? '';
     // Encrypted samples would be copied as they are: a file of the announced length that plays nothing.
-    if (ENCRYPTED_ENTRIES.has(firstEntry(moov, stsd)?.type ?? '')) throw new Error('an encrypted track');
+    if (ENCRYPTED_ENTRIES.has(type)) throw new Error('an encrypted track');
     const kind = handler === 'vide' ? 'video' : 'audio';
-    if (!entryAgrees(moov, stsd, kind)) throw new Error(`a ${kind} track whose samples are of another kind`);
+    if (!entryAgrees(type, kind)) throw new Error(`a ${kind} track whose samples are of another kind`);
     traks.push({ trak, stbl, kind, timescale: readTimescale(moov, trak) });
   }
   return { root, traks };
@@ -139,6 +140,14 @@ function hasOffsets(buffer: Buffer, ctts: BoxHeader | undefined): boolean {
   return false;
 }
 
+/**
+ * ffmpeg drops video before its first keyframe: a length counting it would be
+ * padded far past the file. `sync`: the 1-based numbers of the keyframes.
+ */
+export function checkFirstKeyframe(kind: 'video' | 'audio', sync: Uint32Array): void {
+  if (kind === 'video' && sync[0] !== 1) throw new Error('a video track that does not start with a keyframe');
+}
+
 /** The 1-based numbers of the keyframes (stss); undefined without one (every sample is a keyframe). */
 export function readSync(buffer: Buffer, stss: BoxHeader | undefined): Uint32Array | undefined {
   if (!stss) return undefined;
@@ -155,11 +164,11 @@ export function sampleBoxes(buffer: Buffer, stbl: BoxHeader): { stsz: BoxHeader;
 
 function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, movieScale: number): TrackIndex {
   const { stsz, stts, stsd } = sampleBoxes(buffer, stbl);
+  const copy = copyTraits(buffer, stsd, kind, timescale);
   const sizes = readSizes(buffer, stsz);
   const syncSamples = readSync(buffer, child(buffer, stbl, ['stss']));
   const { durationsVary, maxDelta, total } = readDurations(buffer, stts, sizes.samples);
-  // ffmpeg drops video before its first keyframe: a length counting it would be padded far past the file.
-  if (kind === 'video' && syncSamples && syncSamples[0] !== 1) throw new Error('a video track that does not start with a keyframe');
+  if (syncSamples) checkFirstKeyframe(kind, syncSamples);
   if (!isPlainEdit(buffer, trak, movieScale, timescale, total / timescale)) throw new Error('an edit list that delays, trims or splits the track');
   return {
     kind,
@@ -168,10 +177,10 @@ function readTrack(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak, m
     maxSampleSeconds: maxDelta / timescale,
     ...(syncSamples ? { syncSamples } : {}),
     // Audio timed by another clock than its sample rate comes out with every duration rounded anew.
-    durationsVary: durationsVary || (kind === 'audio' && !keepsAudioTiming(buffer, stsd, timescale)),
+    durationsVary: durationsVary || !copy.keepsTiming,
     compositionOffsets: hasOffsets(buffer, child(buffer, stbl, ['ctts'])),
     descriptionBytes: stsd.size,
-    blindCopy: copiesUnparsed(buffer, stsd),
+    blindCopy: copy.unparsed,
   };
 }
 

@@ -20,8 +20,8 @@ export interface PrepareOptions {
   signal: AbortSignal;
 }
 
-/** What every request of the input carries, and its range limit. */
-function baseOf(input: MediaInput): SourceTarget {
+/** What every request of the input carries, and its range limit (the size probe's requests too). */
+export function targetOf(input: MediaInput): SourceTarget {
   return {
     url: input.url, headers: input.headers,
     ...(input.cookies ? { cookies: input.cookies } : {}),
@@ -31,17 +31,17 @@ function baseOf(input: MediaInput): SourceTarget {
 
 /** Fetches and reads an HLS media playlist; its segments become the input's fragments. */
 async function readPlaylist(input: MediaInput, options: PrepareOptions): Promise<SourceTarget> {
-  const { res, url } = await openUpstream(baseOf(input), options);
+  const { res, url } = await openUpstream(targetOf(input), options);
   if (res.statusCode !== 200) throw (res.resume(), statusError(res.statusCode ?? 0, new URL(url).host));
   // Segment addresses are relative to where the playlist really was (after redirects).
   const text = await readWhole(res, MAX_PLAYLIST_BYTES, () => new MuxError('EXTRACT_FAILED', 'the media playlist is too large'));
   const playlist = parseMediaPlaylist(text.toString('utf8'), url);
   if (!playlist.ended) throw new MuxError('LIVE_NOT_SUPPORTED', 'this is a live stream (its playlist is still growing); passmux downloads finished videos only');
-  return { ...baseOf(input), fragments: playlist.fragments };
+  return { ...targetOf(input), fragments: playlist.fragments };
 }
 
 export async function prepareTarget(input: MediaInput, options: PrepareOptions): Promise<SourceTarget> {
-  const base = baseOf(input);
+  const base = targetOf(input);
   if (input.protocol === 'hls') return readPlaylist(input, options);
   if (input.protocol === 'dash') return { ...base, fragments: input.fragments ?? [] };
   return base;

@@ -97,7 +97,7 @@ export async function readFragmentedIndex(moov: Buffer, moovEnd: number, known: 
   const index = new FragmentedIndex(moov, charge);
   const head = await walkTop(known, base, moovEnd, size, BEFORE_FRAGMENTS, read);
   if (!head.sidx) throw new Error('a fragmented MP4 without a sidx before its fragments');
-  const { references } = parseSidx(head.sidx.bytes, head.sidx.at);
+  const references = parseSidx(head.sidx.bytes, head.sidx.at);
   if (references.length === 0 || references.length > MAX_FRAGMENT_READS) throw new Error(`a sidx of ${references.length} fragments`);
   const end = references.at(-1)!.offset + references.at(-1)!.size;
   if (references[0]!.offset !== head.stop || end > size) throw new Error('a sidx whose fragments do not start where its boxes end, or run past the file');

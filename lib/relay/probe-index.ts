@@ -11,6 +11,7 @@ import type { MediaInput, TrackBudget } from '../types.js';
 import { budgetOfTrack, parseMoov, readBoxHeader } from './mp4-index.js';
 import { isFragmentedMoov } from './mp4-fragment-index.js';
 import { readSampleTables, type SampleTable } from './mp4-samples.js';
+import { targetOf } from './prepare-target.js';
 import { readFragmentedIndex, type ReadRange } from './probe-fragments.js';
 import { readWhole } from './read-whole.js';
 import { UpstreamSource } from './upstream-source.js';
@@ -82,8 +83,9 @@ async function readMp4Index(head: Buffer, size: number, read: ReadRange, tables:
       if (box.size > MAX_INDEX_BYTES) return undefined;
       const whole = box.start + box.size <= buffer.length ? buffer.subarray(box.start, box.start + box.size) : await read(offset, offset + box.size - 1);
       // A fragmented file's samples are indexed in its moofs, each read (by its sidx) the same way.
-      if (isFragmentedMoov(whole) && !plainOpening) return undefined;
-      const fragmented = isFragmentedMoov(whole) ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read, charge) : undefined;
+      const isFragmented = isFragmentedMoov(whole);
+      if (isFragmented && !plainOpening) return undefined;
+      const fragmented = isFragmented ? await readFragmentedIndex(whole, offset + box.size, buffer, base, size, read, charge) : undefined;
       const tracks = (fragmented?.tracks ?? parseMoov(whole)).map(budgetOfTrack);
       // An index that claims more sample bytes than the file holds is not this file's.
       if (tracks.reduce((sum, track) => sum + track.payload, 0) > size) return undefined;
@@ -128,8 +130,8 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
 export async function probeInput(input: MediaInput, options: ProbeOptions): Promise<InputProbe> {
   if (input.protocol !== 'http') return { size: undefined };
-  // The same headers and cookie jar as the download's own requests.
-  const target = { url: input.url, headers: input.headers, ...(input.cookies ? { cookies: input.cookies } : {}) };
+  // The same headers, cookie jar and range limit as the download's own requests.
+  const target = targetOf(input);
   const source = new UpstreamSource(target, { policy: options.policy, readTimeoutMs: options.readTimeoutMs, retries: 0 });
   const tooLarge = () => new MuxError('MUX_FAILED', 'the media server sent more than the range asked');
   let reserved = 0;
@@ -141,7 +143,7 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     reserved += bytes;
   };
   // No request asks for more than the format allows (yt-dlp's http_chunk_size).
-  const limit = input.chunkSize ?? Infinity;
+  const limit = target.chunkSize ?? Infinity;
   const readPiece = async (start: number, end: number) => {
     const { res, ranged } = await source.open(start, end, options.signal);
     if (!ranged) throw (res.destroy(), new MuxError('MUX_FAILED', 'the media server ignored Range'));

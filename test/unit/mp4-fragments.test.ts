@@ -31,7 +31,7 @@ describe('fragmented MP4 index', () => {
       // At most one read per fragment (and one for what follows the last): a large fragment's moof
       // (sized from the moofs seen, after the first), small ones whole and several at a time.
       const sidx = find(file, 'sidx');
-      const references = parseSidx(file.subarray(sidx.start, sidx.start + sidx.size), sidx.start).references;
+      const references = parseSidx(file.subarray(sidx.start, sidx.start + sidx.size), sidx.start);
       assert.ok(reads.length <= references.length + 1, `${reads.length} reads for ${references.length} fragments`);
       const large = references.slice(1).filter((r) => r.size >= 32 * 1024);
       for (const reference of large) {
