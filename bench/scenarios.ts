@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { cookieHeaderFor } from '../lib/cookie-jar.js';
 import { cleanHeaders } from '../lib/headers.js';
 import type { MediaInput, Selection } from '../lib/index.js';
 import { cpuParts, cpuSeconds, track, type JsonLinesProcess } from './measure.js';
@@ -51,7 +52,7 @@ function drain(body: NodeJS.ReadableStream & { destroy?: (error?: Error) => void
 export async function runNodeRead(selection: Selection): Promise<Run> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const results = await Promise.all(selection.inputs.map(async (input) => drain(await get(input.url, input.headers), started)));
+  const results = await Promise.all(selection.inputs.map(async (input) => drain(await get(input.url, headersOf(input)), started)));
   const cpu = process.cpuUsage(cpuBefore);
   return {
     bytes: results.reduce((n, r) => n + r.bytes, 0),
@@ -59,6 +60,16 @@ export async function runNodeRead(selection: Selection): Promise<Run> {
     ttfbMs: Math.min(...results.map((r) => r.ttfbMs)),
     cpu: (cpu.user + cpu.system) / 1e6,
   };
+}
+
+/**
+ * An input's headers with the cookies its jar sends to its own URL: what a
+ * baseline without our relay must send by itself (the Cookie is not among the
+ * format's headers since cookies became a jar).
+ */
+function headersOf(input: MediaInput): Record<string, string> {
+  const cookie = cookieHeaderFor(input.cookies ?? [], new URL(input.url));
+  return cookie ? { ...input.headers, Cookie: cookie } : input.headers;
 }
 
 /** ffmpeg's `-headers` text: one `Name: value\r\n` line per header (User-Agent and Cookie among them). */
@@ -73,7 +84,7 @@ function headerBlock(headers: Record<string, string>): string {
  */
 export function bareFfmpegArgs(inputs: readonly MediaInput[]): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
-  for (const input of inputs) args.push('-headers', headerBlock(input.headers), '-i', input.url);
+  for (const input of inputs) args.push('-headers', headerBlock(headersOf(input)), '-i', input.url);
   inputs.forEach((input, i) => {
     if (input.kind === 'audio') args.push('-map', `${i}:a:0`);
     else if (input.kind === 'video') args.push('-map', `${i}:v:0`);
