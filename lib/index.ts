@@ -7,7 +7,7 @@ export { cookieHeaderFromField, cookiesFor, requestHeadersFor } from './extract/
 export { safeBasename, safeFilename } from './extract/safe-filename.js';
 export { buildFfmpegArgs, CONTAINER_FORMATS } from './mux/ffmpeg-args.js';
 export { MuxStream } from './mux/mux-stream.js';
-export { measureSelection, type MeasureOptions, type OutputMeasure } from './mux/measure-output.js';
+export { measureSelection, type MeasureOptions, type OutputMeasure } from './length/measure-output.js';
 export { startMux, type StartMuxOptions } from './mux/start-mux.js';
 export { AdmissionController, type AdmissionCounts, type AdmissionOptions, type Ticket } from './admission/admission-controller.js';
 export { Semaphore } from './admission/semaphore.js';

@@ -105,8 +105,8 @@ export interface MediaInput {
 }
 
 /**
- * One output track as the output-size bound sees it (lib/mux/output-bound.ts),
- * read from its input's own index by the relay (lib/relay/probe-index.ts).
+ * One output track as the output-size bound sees it (lib/length/output-bound.ts),
+ * read from its input's own index by the relay (lib/length/probe-input.ts).
  */
 export interface TrackBudget {
   kind: 'video' | 'audio';

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../config.js';
-import { probeInput } from '../relay/probe-index.js';
+import { probeInput } from '../length/probe-input.js';
 import { probeVersion, resolveBinary } from '../process/binaries.js';
 import { MuxError } from '../errors.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';

@@ -4,7 +4,7 @@
 import { contentDisposition } from './content-disposition.js';
 import { outputFormat } from '../output-format.js';
 import type { FormatChoice } from '../extract/ytdlp-args.js';
-import { measureOutput, type InputProber, type OutputMeasure } from '../mux/measure-output.js';
+import { measureOutput, type InputProber, type OutputMeasure } from '../length/measure-output.js';
 import type { Selection } from '../types.js';
 import { codecToken } from '../extract/codecs.js';
 import { outputEtag } from './etag.js';

@@ -10,7 +10,7 @@ import type { MuxStream } from '../mux/mux-stream.js';
 import type { Ticket } from '../admission/admission-controller.js';
 import { clientSignal } from './client-signal.js';
 import { describeOutput } from './describe-output.js';
-import { planSkip, type InputProber } from '../mux/measure-output.js';
+import { planSkip, type InputProber } from '../length/measure-output.js';
 import { answerRange, type RangeAnswer } from './range-request.js';
 import { ByteWindow } from './byte-window.js';
 import type { ExtractionCache } from './extraction-cache.js';

@@ -1,5 +1,6 @@
 // Pure argv builder for ffmpeg: relay inputs in, fragmented MP4 on stdout out.
 import type { MediaInput } from '../types.js';
+import { audioFragmentSeconds } from '../media/output-fragments.js';
 
 /** ffmpeg reads nothing but our loopback relay: plain HTTP over TCP. */
 export const RELAY_PROTOCOLS = 'http,tcp';
@@ -38,18 +39,6 @@ export interface FfmpegInput extends Pick<MediaInput, 'url' | 'kind'> {
    * H.264/AAC only: there it gives the same bytes as parsing.
    */
   blind?: boolean;
-}
-
-export const AUDIO_FRAGMENT_SECONDS = 2;
-
-/**
- * Seconds per fragment when the output has no video for frag_keyframe to cut
- * at (else undefined): without it, ffmpeg holds a whole audio track in memory
- * and writes its one fragment at the very end. The output-size bound uses the
- * same answer (lib/mux/output-bound.ts).
- */
-export function audioFragmentSeconds(inputs: readonly Pick<MediaInput, 'kind'>[], audioOnly: boolean): number | undefined {
-  return audioOnly || inputs.every((input) => input.kind === 'audio') ? AUDIO_FRAGMENT_SECONDS : undefined;
 }
 
 export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegArgsOptions = {}): string[] {

@@ -8,9 +8,8 @@ import { Readable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { GroupChild } from '../process/child.js';
 import type { MuxInfo } from '../types.js';
-import { freeBox } from './free-box.js';
+import { FREE_BOX_MIN, freeBox } from '../media/free-box.js';
 import { mapFfmpegFailure } from './map-error.js';
-import { FREE_BOX_MIN } from './output-bound.js';
 
 export const CHUNK_BYTES = 64 * 1024;
 /** The bound errs high by far less (README: measured padding); past this share, the output is short. */

@@ -11,7 +11,7 @@ import type { MediaInput, Selection } from '../types.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
-import type { Blanks } from './skip-plan.js';
+import type { Blanks } from '../length/skip-plan.js';
 
 /** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -30,7 +30,7 @@ export interface StartMuxOptions extends EnvDefaultable {
    * to it, and fails rather than pass it. @default none: ffmpeg's bytes as they come
    */
   length?: number;
-  /** Per input, byte ranges the relay serves as zeros instead of fetching (a resume: lib/mux/skip-plan.ts). @default none */
+  /** Per input, byte ranges the relay serves as zeros instead of fetching (a resume: lib/length/skip-plan.ts). @default none */
   blanks?: ReadonlyArray<Blanks>;
   /** Per input, copy it without ffmpeg's parsers (from `measureOutput`; needed for `blanks`). @default none */
   blind?: readonly boolean[];

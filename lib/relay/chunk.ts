@@ -18,7 +18,7 @@ export class Chunk {
   skip = 0;
   /** AES-128-CBC: bytes are decrypted on their way out, in order. */
   decipher: Decipher | undefined;
-  /** Served as zeros without fetching (lib/mux/skip-plan.ts): written when it reaches the head. */
+  /** Served as zeros without fetching (lib/length/skip-plan.ts): written when it reaches the head. */
   blank = false;
   /** Told the running total each time bytes arrive (the relay's ramp-up watches the first chunk). */
   onReceived: ((received: number) => void) | undefined;

@@ -6,7 +6,7 @@
 import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput } from '../types.js';
-import { parseMediaPlaylist } from './hls-playlist.js';
+import { parseMediaPlaylist } from '../media/hls-playlist.js';
 import { readWhole } from './read-whole.js';
 import { openUpstream, statusError } from './upstream.js';
 import type { SourceTarget } from './upstream-source.js';

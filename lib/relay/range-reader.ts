@@ -17,7 +17,7 @@ export interface ReaderOptions {
   rangeSize: number;
   parallel: number;
   budget: ByteBudget;
-  /** Byte ranges served as zeros, not fetched (a resume's skipped samples: lib/mux/skip-plan.ts). */
+  /** Byte ranges served as zeros, not fetched (a resume's skipped samples: lib/length/skip-plan.ts). */
   blanks?: ReadonlyArray<readonly [number, number]>;
 }
 

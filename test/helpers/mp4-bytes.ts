@@ -1,7 +1,7 @@
 // Bytes of the cached MP4 test media, as the index tests cut and mend them.
 import { readFile } from 'node:fs/promises';
-import { readBoxHeader } from '../../lib/relay/mp4-boxes.js';
-import { readFragmentedIndex } from '../../lib/relay/probe-fragments.js';
+import { readBoxHeader } from '../../lib/media/mp4-boxes.js';
+import { readFragmentedIndex } from '../../lib/length/probe-fragments.js';
 import { ensureMedia } from './media.js';
 
 /** The offset and size of the first top-level box of `type`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MuxError, type MuxErrorCode } from '../../lib/errors.js';
-import { ivFromSequence, parseAttributes, parseIv, parseMediaPlaylist } from '../../lib/relay/hls-playlist.js';
+import { ivFromSequence, parseAttributes, parseIv, parseMediaPlaylist } from '../../lib/media/hls-playlist.js';
 
 const playlist = (name: string): string => readFileSync(new URL(`../fixtures/hls/${name}`, import.meta.url), 'utf8');
 const BASE = 'https://media.example.com/vod/title-42/720p/index.m3u8';

@@ -4,10 +4,10 @@
 // keeps the bound is test/integration/exact-length.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
-import { readSampleTables } from '../../lib/relay/mp4-samples.js';
-import { parseSidx } from '../../lib/relay/mp4-sidx.js';
-import { MAX_FRAGMENT_READS, readFragmentedIndex } from '../../lib/relay/probe-fragments.js';
+import { budgetOfTrack, parseMoov } from '../../lib/media/mp4-index.js';
+import { readSampleTables } from '../../lib/media/mp4-samples.js';
+import { parseSidx } from '../../lib/media/mp4-sidx.js';
+import { MAX_FRAGMENT_READS, readFragmentedIndex } from '../../lib/length/probe-fragments.js';
 import { box, find, indexOf, load, plainMoov, u32, withoutDescription } from '../helpers/mp4-bytes.js';
 
 describe('fragmented MP4 index', () => {

@@ -2,8 +2,8 @@
 // bound ffmpeg outgrew, seconds of CPU and hundreds of MB, a crashed process) and is refused now.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
-import { readFragmentedIndex } from '../../lib/relay/probe-fragments.js';
+import { budgetOfTrack, parseMoov } from '../../lib/media/mp4-index.js';
+import { readFragmentedIndex } from '../../lib/length/probe-fragments.js';
 import { box, find, indexOf, load, plainMoov, u32 } from '../helpers/mp4-bytes.js';
 
 describe('MP4 index against hostile files', () => {

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { boundForInputs, boundOutputSize } from '../../lib/mux/output-bound.js';
-import { budgetOfTrack, MAX_INDEX_SAMPLES, parseMoov, readBoxHeader } from '../../lib/relay/mp4-index.js';
-import { budgetOfWebm } from '../../lib/relay/webm-budget.js';
-import { cuesExtent, parseCueTimes, parseWebmHead } from '../../lib/relay/webm-index.js';
+import { boundForInputs, boundOutputSize } from '../../lib/length/output-bound.js';
+import { budgetOfTrack, MAX_INDEX_SAMPLES, parseMoov, readBoxHeader } from '../../lib/media/mp4-index.js';
+import { budgetOfWebm } from '../../lib/media/webm-budget.js';
+import { cuesExtent, parseCueTimes, parseWebmHead } from '../../lib/media/webm-index.js';
 import type { TrackBudget } from '../../lib/types.js';
 import { ensureMedia } from '../helpers/media.js';
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ByteWindow } from '../../lib/http/byte-window.js';
 import { outputEtag, type EtagParts } from '../../lib/http/etag.js';
 import { answerRange } from '../../lib/http/range-request.js';
-import { freeBox } from '../../lib/mux/free-box.js';
+import { freeBox } from '../../lib/media/free-box.js';
 
 const TAG = '"pm1-abc"';
 

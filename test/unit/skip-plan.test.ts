@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { buildFfmpegArgs } from '../../lib/mux/ffmpeg-args.js';
-import { planBlanks } from '../../lib/mux/skip-plan.js';
+import { planBlanks } from '../../lib/length/skip-plan.js';
 import { splitAroundBlanks } from '../../lib/relay/byte-range.js';
-import { readBoxHeader } from '../../lib/relay/mp4-boxes.js';
-import { budgetOfTrack, parseMoov } from '../../lib/relay/mp4-index.js';
-import { readSampleTables } from '../../lib/relay/mp4-samples.js';
+import { readBoxHeader } from '../../lib/media/mp4-boxes.js';
+import { budgetOfTrack, parseMoov } from '../../lib/media/mp4-index.js';
+import { readSampleTables } from '../../lib/media/mp4-samples.js';
 import { ensureMedia } from '../helpers/media.js';
 
 async function indexOf(name: string) {

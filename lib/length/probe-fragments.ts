@@ -4,11 +4,11 @@
 // moof (and its mdat's header), a few at a time. The sample data itself is
 // never read. A file without a sidx, or whose fragments disagree with it, is
 // left without an index (its download is chunked, as before).
-import { readBoxHeader } from './mp4-boxes.js';
-import { FragmentedIndex } from './mp4-fragment-index.js';
-import { parseSidx, type SidxReference } from './mp4-sidx.js';
-import type { TrackIndex } from './mp4-index.js';
-import type { SampleTable } from './mp4-samples.js';
+import { readBoxHeader } from '../media/mp4-boxes.js';
+import { FragmentedIndex } from '../media/mp4-fragment-index.js';
+import { parseSidx, type SidxReference } from '../media/mp4-sidx.js';
+import type { TrackIndex } from '../media/mp4-index.js';
+import type { SampleTable } from '../media/mp4-samples.js';
 
 export type ReadRange = (start: number, end: number) => Promise<Buffer>;
 

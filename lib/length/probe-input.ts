@@ -8,15 +8,15 @@
 import type { EgressPolicy } from '../egress/guard.js';
 import { MuxError } from '../errors.js';
 import type { MediaInput, TrackBudget } from '../types.js';
-import { budgetOfTrack, parseMoov, readBoxHeader } from './mp4-index.js';
-import { isFragmentedMoov } from './mp4-fragment-index.js';
-import { readSampleTables, type SampleTable } from './mp4-samples.js';
-import { targetOf } from './prepare-target.js';
+import { budgetOfTrack, parseMoov, readBoxHeader } from '../media/mp4-index.js';
+import { isFragmentedMoov } from '../media/mp4-fragment-index.js';
+import { readSampleTables, type SampleTable } from '../media/mp4-samples.js';
+import { targetOf } from '../relay/prepare-target.js';
 import { readFragmentedIndex, type ReadRange } from './probe-fragments.js';
-import { readWhole } from './read-whole.js';
-import { UpstreamSource } from './upstream-source.js';
-import { budgetOfWebm } from './webm-budget.js';
-import { cuesExtent, parseCueTimes, parseWebmHead, type WebmHead } from './webm-index.js';
+import { readWhole } from '../relay/read-whole.js';
+import { UpstreamSource } from '../relay/upstream-source.js';
+import { budgetOfWebm } from '../media/webm-budget.js';
+import { cuesExtent, parseCueTimes, parseWebmHead, type WebmHead } from '../media/webm-index.js';
 
 export interface ProbeOptions {
   policy: EgressPolicy;

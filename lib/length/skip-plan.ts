@@ -7,9 +7,9 @@
 // "Surely" is the output bound again, summed up to a time: every sample
 // decoded before X sits in a fragment that starts before X and ends within
 // the longest fragment after it. Pure.
-import type { SampleTable } from '../relay/mp4-samples.js';
+import type { SampleTable } from '../media/mp4-samples.js';
 import type { InputKind, TrackBudget } from '../types.js';
-import { audioFragmentSeconds } from './ffmpeg-args.js';
+import { audioFragmentSeconds } from '../media/output-fragments.js';
 import { fixedBytes, fragmentBytes, longestFragmentSeconds, mappedTracks } from './output-bound.js';
 
 /** Inclusive byte ranges of one input that may be served as zeros. */

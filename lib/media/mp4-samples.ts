@@ -7,7 +7,7 @@ import { MAX_INDEX_SAMPLES, mediaTraks, readSync, sampleBoxes, type MediaTrak } 
 
 export interface SampleTable {
   kind: 'video' | 'audio';
-  /** Its samples may be served as zeros (lib/relay/mp4-codec.ts). */
+  /** Its samples may be served as zeros (lib/media/mp4-codec.ts). */
   blankable: boolean;
   offsets: Float64Array;
   sizes: Uint32Array;

@@ -4,7 +4,7 @@
 import { egressPolicy } from '../egress/guard.js';
 import { DEFAULT_RELAY } from '../config.js';
 import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
-import { probeInput, type InputProbe } from '../relay/probe-index.js';
+import { probeInput, type InputProbe } from './probe-input.js';
 import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
@@ -39,7 +39,7 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
 
 /**
  * For a body wanted from byte `skip` on: per input, the byte ranges the relay
- * may serve as zeros (lib/mux/skip-plan.ts). Reads the indexes again, with
+ * may serve as zeros (lib/length/skip-plan.ts). Reads the indexes again, with
  * their sample tables (a resume is rare; tables are not kept between requests).
  */
 export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal): Promise<Blanks[]> {

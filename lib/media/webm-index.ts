@@ -1,7 +1,7 @@
 // What a WebM (Matroska) file says about itself before its media: duration,
 // tracks, where the Cues are, and a sample of its first blocks (their header
 // bytes and frame spacing). Unlike MP4, Matroska has no table of sample
-// sizes, so the output bound built from this (lib/relay/webm-budget.ts) errs
+// sizes, so the output bound built from this (lib/media/webm-budget.ts) errs
 // high where it must guess. Pure: bytes in, numbers out.
 
 const ID = {

@@ -9,7 +9,8 @@
 // Each constant is at or above what ffmpeg 5.1–7.1 writes (measured: the
 // bound tests in test/integration/exact-length.test.ts print the figures).
 import type { MediaInput, TrackBudget } from '../types.js';
-import { audioFragmentSeconds } from './ffmpeg-args.js';
+import { FREE_BOX_MIN } from '../media/free-box.js';
+import { audioFragmentSeconds } from '../media/output-fragments.js';
 
 /** ftyp (28 with two compatible brands; room for more). */
 const FTYP = 48;
@@ -26,8 +27,6 @@ const TFRA_ENTRY = 24;
 /** mfra, mfro, and each track's tfra header. */
 const MFRA_FIXED = 8 + 16;
 const TFRA_FIXED = 24;
-/** The smallest `free` box: its header. The body always ends with one. */
-export const FREE_BOX_MIN = 8;
 
 export interface BoundOptions {
   /** Outputs without video are cut every this many seconds (-frag_duration); undefined: one fragment. */

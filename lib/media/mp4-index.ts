@@ -28,7 +28,7 @@ export interface TrackIndex {
   compositionOffsets: boolean;
   /** Size of the sample description (`stsd`), which the output's moov repeats. */
   descriptionBytes: number;
-  /** ffmpeg copies it with its parsers off (lib/relay/mp4-codec.ts: copiesUnparsed). */
+  /** ffmpeg copies it with its parsers off (lib/media/mp4-codec.ts: copiesUnparsed). */
   blindCopy: boolean;
 }
 
