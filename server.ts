@@ -3,10 +3,8 @@
 import { realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import {
-  AdmissionController, ConfigError, createHandler, inspectCookiesFile, readServerConfig, Toolchain,
-  type Handler, type ServerConfig,
-} from './lib/index.js';
+import { AdmissionController, createHandler, inspectCookiesFile, Toolchain, type Handler, type ServerConfig } from './lib/internal.js';
+import { readConfigOrExit } from './server-config.js';
 
 const logEvent = (event: string, fields: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
@@ -91,29 +89,6 @@ export async function runServer(config: ServerConfig): Promise<void> {
   } catch (error) {
     console.error(`passmux: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
     process.exit(1);
-  }
-}
-
-/** Reads the environment, or exits 1 with one line naming the bad variable. */
-export function readConfigOrExit(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  try {
-    const config = readServerConfig(env);
-    if (config.ytdlpCookies) checkCookiesFile(config.ytdlpCookies);
-    return config;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`passmux: invalid configuration: ${error.message}`);
-    process.exit(1);
-  }
-}
-
-/** A cookies file that cannot be read or is not Netscape format stops the start (the reason, never a value). */
-function checkCookiesFile(path: string): void {
-  try {
-    inspectCookiesFile(path);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ? `cannot read ${path} (${(error as NodeJS.ErrnoException).code})` : `${path}: ${(error as Error).message}`;
-    throw new ConfigError('PASSMUX_YTDLP_COOKIES', reason);
   }
 }
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { unlink } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { extractSelection } from '../lib/index.js';
+import { extractSelection } from '../lib/internal.js';
 import { ensureMedia } from '../test/helpers/media.js';
 import { checkOutput } from './check-output.js';
 import { ensureBenchHls, HLS_SECONDS, HLS_SEGMENT_SECONDS, HLS_VIDEO_FRAMES } from './hls-source.js';

@@ -6,7 +6,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { cookieHeaderFor } from '../lib/cookie-jar.js';
 import { cleanHeaders } from '../lib/headers.js';
-import type { MediaInput, Selection } from '../lib/index.js';
+import type { MediaInput, Selection } from '../lib/internal.js';
 import { cpuParts, cpuSeconds, track, type JsonLinesProcess } from './measure.js';
 
 export interface Run {

@@ -1,7 +1,7 @@
 // --cookies FILE (default: $PASSMUX_YTDLP_COOKIES): checked here, at the edge,
 // so a wrong path or a JSON export fails before yt-dlp runs, in words.
 import { resolve } from 'node:path';
-import { inspectCookiesFile } from '../lib/index.js';
+import { checkCookiesFile } from '../lib/internal.js';
 import { CliError } from './usage.js';
 
 /** The absolute cookies path to hand down, or undefined; throws CliError COOKIES_FILE when unusable. */
@@ -11,10 +11,9 @@ export function readCookiesOption(value: string | undefined, warn: (message: str
   if (given === undefined) return undefined;
   const path = resolve(given);
   try {
-    for (const message of inspectCookiesFile(path).warnings) warn(message);
+    for (const message of checkCookiesFile(path).warnings) warn(message);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError('COOKIES_FILE', code ? `cannot read ${path} (${code})` : `${path}: ${(error as Error).message}`);
+    throw new CliError('COOKIES_FILE', (error as Error).message);
   }
   return path;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // passmux command line: serve | info | download.
 import { parseArgs } from 'node:util';
-import { isMuxError } from '../lib/index.js';
+import { isMuxError } from '../lib/internal.js';
 import { download } from './commands/download.js';
 import { info } from './commands/info.js';
 import { serve } from './commands/serve.js';

@@ -1,7 +1,7 @@
 // `passmux --version`: passmux's version, and what it would run — ffmpeg and
 // yt-dlp as they print their versions, yt-dlp's age, deno — with the same
 // warnings the server logs and shows on /healthz.
-import { describeToolchain, packageVersion, probeToolchain, type ToolchainReport } from '../lib/index.js';
+import { describeToolchain, packageVersion, probeToolchain, type ToolchainReport } from '../lib/internal.js';
 
 /** The report as lines of text (pure). */
 export function formatVersionReport(version: string, report: ToolchainReport): string[] {

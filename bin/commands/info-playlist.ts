@@ -1,6 +1,6 @@
 // passmux info on a playlist: what it is, then one numbered line per entry
 // with its URL (what `passmux download` takes for that entry alone).
-import type { PlaylistInfo } from '../../lib/index.js';
+import type { PlaylistInfo } from '../../lib/internal.js';
 import { formatDuration } from '../progress.js';
 import { printable } from './download-playlist.js';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { extractInfo } from '../../lib/index.js';
+import { extractInfo } from '../../lib/internal.js';
 import { readCookiesOption } from '../cookies-option.js';
 import { formatBytes, formatDuration } from '../progress.js';
 import { UsageError } from '../usage.js';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { readConfigOrExit, runServer } from '../../server.js';
+import { runServer } from '../../server.js';
+import { readConfigOrExit } from '../../server-config.js';
 import { UsageError } from '../usage.js';
 
 export async function serve(args: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 // The design's two gates. Gate 1 counts open download connections (active +
 // waiting) and refuses at the limit; Gate 2 is a FIFO semaphore over ffmpeg slots.
 import { EventEmitter } from 'node:events';
+import { DEFAULT_CONFIG } from '../defaults.js';
 import { MuxError } from '../errors.js';
 import { Semaphore } from './semaphore.js';
 
@@ -35,8 +36,8 @@ export class AdmissionController {
   #open = 0;
 
   constructor(options: AdmissionOptions = {}) {
-    this.maxConnections = options.maxConnections ?? 50;
-    this.maxActive = options.maxActive ?? 25;
+    this.maxConnections = options.maxConnections ?? DEFAULT_CONFIG.maxConnections;
+    this.maxActive = options.maxActive ?? DEFAULT_CONFIG.maxWorkers;
     if (!Number.isInteger(this.maxConnections) || this.maxConnections < 0) {
       throw new RangeError(`maxConnections must be a whole number ≥ 0, got ${this.maxConnections}`);
     }

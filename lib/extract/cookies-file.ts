@@ -69,6 +69,16 @@ export function inspectCookiesFile(path: string): CookiesInspection {
   return { summary: { cookies, domains }, warnings };
 }
 
+/** inspectCookiesFile with its failure said in one sentence that names the path (never a value): for the server's start and the CLI. */
+export function checkCookiesFile(path: string): CookiesInspection {
+  try {
+    return inspectCookiesFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code ? `cannot read ${path} (${code})` : `${path}: ${(error as Error).message}`);
+  }
+}
+
 export interface CookiesCopy {
   /** The private copy to give yt-dlp with --cookies. */
   path: string;

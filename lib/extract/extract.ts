@@ -13,7 +13,8 @@ import { parseSelection, parseVideoInfo } from './parse-info.js';
 import { isPlaylistJson, parsePlaylist } from './parse-playlist.js';
 import { runYtdlp, type RunYtdlpOptions } from './run-ytdlp.js';
 import { screenEntries } from './screen-playlist.js';
-import { buildYtdlpArgs, DEFAULT_MAX_PLAYLIST_ENTRIES, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './ytdlp-args.js';
+import { DEFAULT_MAX_PLAYLIST_ENTRIES } from '../defaults.js';
+import { buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptions } from './ytdlp-args.js';
 
 /**
  * `allowPrivateNetworks`, the port list and `ytdlp` default to the environment

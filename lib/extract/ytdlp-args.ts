@@ -4,7 +4,7 @@ import { MuxError } from '../errors.js';
 import { isVideoCodec, VIDEO_CODECS, type VideoCodec } from './codecs.js';
 
 /** Entries a playlist lists at most; more set `truncated` (yt-dlp stops paging after one more). */
-export const DEFAULT_MAX_PLAYLIST_ENTRIES = 500;
+import { DEFAULT_MAX_PLAYLIST_ENTRIES } from '../defaults.js';
 
 export interface FormatChoice {
   /** Highest video height to accept (e.g. 720). */

@@ -2,7 +2,7 @@
 // shared extractions, metrics, and a close() for graceful shutdown.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
-import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../config.js';
+import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../defaults.js';
 import { probeInput } from '../length/probe-input.js';
 import { probeVersion, resolveBinary } from '../process/binaries.js';
 import { MuxError } from '../errors.js';

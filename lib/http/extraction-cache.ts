@@ -4,6 +4,7 @@
 // processes run at once, and caps how many more may wait for one: past that a
 // new page is refused at once instead of growing a queue nobody will live to see.
 import { Semaphore } from '../admission/semaphore.js';
+import { DEFAULT_CONFIG } from '../defaults.js';
 import { abortError, MuxError } from '../errors.js';
 import { requireVideo } from '../extract/parse-playlist.js';
 import type { PageChoice } from '../extract/ytdlp-args.js';
@@ -48,7 +49,9 @@ export class ExtractionCache {
   #misses = 0;
 
   constructor(options: ExtractionCacheOptions) {
-    this.#options = { maxConcurrent: 4, maxQueued: 16, ttlMs: 300_000, maxEntries: 500, ...options };
+    this.#options = {
+      maxConcurrent: DEFAULT_CONFIG.maxExtractions, maxQueued: DEFAULT_CONFIG.maxExtractionQueue, ttlMs: DEFAULT_CONFIG.cacheTtlMs, maxEntries: 500, ...options,
+    };
     const { maxQueued } = this.#options;
     if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new RangeError(`maxQueued must be a whole number ≥ 0, got ${maxQueued}`);
     this.#limiter = new Semaphore(this.#options.maxConcurrent);

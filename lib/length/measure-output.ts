@@ -2,7 +2,7 @@
 // body when every input's own index could be read (the bound of
 // output-bound.ts; the stream pads to it). HEAD and GET both answer from here.
 import { egressPolicy } from '../egress/guard.js';
-import { DEFAULT_RELAY } from '../config.js';
+import { DEFAULT_RELAY } from '../defaults.js';
 import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
 import { probeInput, type InputProbe } from './probe-input.js';
 import type { MediaInput, Selection, TrackBudget } from '../types.js';

@@ -1,5 +1,5 @@
 // From a Selection to bytes: the relay session, then ffmpeg.
-import { DEFAULT_RELAY } from '../config.js';
+import { DEFAULT_RELAY } from '../defaults.js';
 import { egressPolicy } from '../egress/guard.js';
 import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
 import { abortError, MuxError } from '../errors.js';

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AdmissionController, createHandler, type Handler, type HandlerDeps } from '../../lib/index.js';
+import { AdmissionController, createHandler, type Handler, type HandlerDeps } from '../../lib/internal.js';
 
 export interface TestServer {
   origin: string;

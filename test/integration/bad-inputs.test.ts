@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { contentDisposition, safeFilename } from '../../lib/index.js';
+import { contentDisposition, safeFilename } from '../../lib/internal.js';
 import { NASTY_TITLE, startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readBody, readJson, startPassmux, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed } from '../helpers/processes.js';

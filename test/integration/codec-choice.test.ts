@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createMuxStream } from '../../lib/index.js';
+import { createMuxStream } from '../../lib/internal.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readBody, readJson, startPassmux, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createMuxStream, MuxError } from '../../lib/index.js';
+import { createMuxStream, MuxError } from '../../lib/internal.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed, isAlive, listProcesses } from '../helpers/processes.js';

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { extractInfo, MuxError } from '../../lib/index.js';
+import { extractInfo, MuxError } from '../../lib/internal.js';
 import { getForwardProxy } from '../../lib/egress/forward-proxy.js';
 import { egressPolicy } from '../../lib/egress/guard.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { request, type ClientRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CONFIG } from '../../lib/config.js';
+import { DEFAULT_CONFIG } from '../../lib/defaults.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed } from '../helpers/processes.js';

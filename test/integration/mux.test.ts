@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionController, createMuxStream, extractInfo, extractSelection, MuxError } from '../../lib/index.js';
+import { AdmissionController, createMuxStream, extractInfo, extractSelection, MuxError } from '../../lib/internal.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';
 import { probeFile } from '../helpers/probe.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
-import { extractInfo, extractSelection, MuxError, type PlaylistInfo } from '../../lib/index.js';
+import { extractInfo, extractSelection, MuxError, type PlaylistInfo } from '../../lib/internal.js';
 import { feedUrl } from '../helpers/fixture-feed.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';

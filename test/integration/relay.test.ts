@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
-import { createMuxStream, extractSelection, MuxError, type MuxOptions } from '../../lib/index.js';
+import { createMuxStream, extractSelection, MuxError, type MuxOptions } from '../../lib/internal.js';
 import { getRelay } from '../../lib/relay/relay-server.js';
 import { startFixtureSite, type FixtureOptions, type FixtureSite } from '../helpers/fixture-site.js';
 import { CLIP_SECONDS } from '../helpers/media.js';

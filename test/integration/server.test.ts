@@ -9,7 +9,7 @@ import { CLIP_SECONDS } from '../helpers/media.js';
 import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed, isAlive } from '../helpers/processes.js';
-import { safeFilename } from '../../lib/index.js';
+import { safeFilename } from '../../lib/internal.js';
 
 const ffmpegChildren = () => childrenNamed(process.pid, 'ffmpeg');
 const spawnedAny = () => ffmpegChildren().length + childrenNamed(process.pid, 'yt-dlp').length;

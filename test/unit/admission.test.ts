@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AdmissionController, MuxError, Semaphore } from '../../lib/index.js';
+import { AdmissionController, MuxError, Semaphore } from '../../lib/internal.js';
 
 const isCode = (code: string) => (error: unknown) => error instanceof MuxError && error.code === code;
 

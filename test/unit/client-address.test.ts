@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizeAddress, parseTrustedProxies, resolveClientAddress } from '../../lib/http/client-address.js';
-import { readServerConfig } from '../../lib/config.js';
+import { readServerConfig } from '../../server-config.js';
 
 describe('client address behind a proxy', () => {
   const trusted = ['127.0.0.1', '10.0.0.5'];

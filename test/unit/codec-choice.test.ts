@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { buildFormatSelector, buildFormatSort, buildYtdlpArgs, MuxError, type Selection } from '../../lib/index.js';
+import { buildFormatSelector, buildFormatSort, buildYtdlpArgs, MuxError, type Selection } from '../../lib/internal.js';
 import { codecFamily, codecToken, listOffers } from '../../lib/extract/codecs.js';
 import { describeCodecs } from '../../lib/http/describe-output.js';
 import { outputEtag, type EtagParts } from '../../lib/http/etag.js';

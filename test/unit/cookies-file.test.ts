@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { copyCookiesFile, inspectCookiesFile, parseCookiesText } from '../../lib/extract/cookies-file.js';
 import { buildYtdlpArgs } from '../../lib/extract/ytdlp-args.js';
-import { readServerConfig } from '../../lib/config.js';
+import { readServerConfig } from '../../server-config.js';
 
 const LINE = '.example.com\tTRUE\t/\tTRUE\t2147483647\tSID\tvalue-1';
 

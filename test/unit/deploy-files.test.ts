@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { readServerConfig } from '../../lib/config.js';
+import { readServerConfig } from '../../server-config.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -24,8 +24,8 @@ describe('deploy files', () => {
     assert.equal(defaults.PASSMUX_ALLOWED_PORTS, '80,443');
   });
 
-  it('deploy/passmux.env documents every variable lib/config.ts reads', () => {
-    const source = read('lib/config.ts');
+  it('deploy/passmux.env documents every variable server-config.ts reads', () => {
+    const source = read('server-config.ts');
     const named = new Set([...source.matchAll(/\b(PASSMUX_[A-Z0-9_]+|PORT|HOST)\b/g)].map((m) => m[1]!));
     named.delete('PASSMUX_UPSTREAM'); // refused at start: nothing to document but "unset it"
     const documented = new Set(entries.map((e) => e.name));

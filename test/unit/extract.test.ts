@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildFormatSelector, buildYtdlpArgs, cookieHeaderFromField, MuxError, requestHeadersFor, safeFilename } from '../../lib/index.js';
+import { buildFormatSelector, buildYtdlpArgs, cookieHeaderFromField, MuxError, requestHeadersFor, safeFilename } from '../../lib/internal.js';
 import { mapYtdlpFailure } from '../../lib/extract/map-error.js';
 import { parseSelection, parseVideoInfo } from '../../lib/extract/parse-info.js';
 import { unquoteCookieValue } from '../../lib/extract/cookies.js';

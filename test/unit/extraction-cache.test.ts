@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExtractionCache } from '../../lib/http/extraction-cache.js';
 import { MuxError } from '../../lib/errors.js';
-import type { Selection } from '../../lib/index.js';
+import type { Selection } from '../../lib/internal.js';
 
 const selection = (url: string): Selection => ({
   info: { id: url, title: url, duration: 1, thumbnail: null, uploader: null, webpageUrl: url, filename: 'x.mp4', estimatedSize: null, codecs: [], heights: [] },

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildFfmpegArgs, CONTAINER_FORMATS } from '../../lib/index.js';
+import { buildFfmpegArgs, CONTAINER_FORMATS } from '../../lib/internal.js';
 import { parseSelection } from '../../lib/extract/parse-info.js';
-import type { MediaInput } from '../../lib/index.js';
+import type { MediaInput } from '../../lib/internal.js';
 
 const recorded = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 const valueAfter = (args: string[], flag: string, nth = 0) => args.filter((_, i) => args[i - 1] === flag)[nth];

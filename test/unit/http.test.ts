@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, contentDisposition, DEFAULT_CONFIG, MUX_ERROR_CODES, readServerConfig, STATUS_BY_CODE } from '../../lib/index.js';
+import { contentDisposition, DEFAULT_CONFIG, MUX_ERROR_CODES, STATUS_BY_CODE } from '../../lib/internal.js';
+import { ConfigError, readServerConfig } from '../../server-config.js';
 import { asciiFallback } from '../../lib/http/content-disposition.js';
 import { redactUrls } from '../../lib/http/status.js';
 import { parseDownloadQuery } from '../../lib/http/query.js';

@@ -9,7 +9,8 @@ import { isPlaylist, parsePlaylist, requireVideo } from '../../lib/extract/parse
 import { screenEntries, screenThumbnails } from '../../lib/extract/screen-playlist.js';
 import { ExtractionCache } from '../../lib/http/extraction-cache.js';
 import { parseDownloadQuery } from '../../lib/http/query.js';
-import { buildYtdlpArgs, ConfigError, readServerConfig, safeBasename, type PlaylistInfo, type Selection } from '../../lib/index.js';
+import { buildYtdlpArgs, safeBasename, type PlaylistInfo, type Selection } from '../../lib/internal.js';
+import { ConfigError, readServerConfig } from '../../server-config.js';
 import { parseItems } from '../../bin/playlist-items.js';
 import { describeHttpError } from '../../public/format.js';
 import { describeTally, filenameFromDisposition, numberedName } from '../../public/playlist-format.js';

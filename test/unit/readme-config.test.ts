@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { readServerConfig } from '../../lib/index.js';
+import { readServerConfig } from '../../server-config.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const rows = [...readme.matchAll(/^\| `((?:PASSMUX_|PORT)[A-Z_]*)` \| `([^`]*)` \|/gm)].map(([, name, value]) => ({ name: name!, value: value! }));

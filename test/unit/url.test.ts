@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkUrl, isPrivateAddress, MuxError } from '../../lib/index.js';
+import { checkUrl, isPrivateAddress, MuxError } from '../../lib/internal.js';
 
 const invalid = (input: unknown, options = {}) =>
   assert.throws(() => checkUrl(input, options), (e: unknown) => e instanceof MuxError && e.code === 'INVALID_URL', String(input));
