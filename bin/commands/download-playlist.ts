@@ -3,16 +3,16 @@
 // temporary name and renamed when complete. A file already there is left
 // alone (so a second run only fetches what is missing), a failed entry does
 // not stop the rest, and the exit code says whether any failed.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createMuxStream, extractSelection, isMuxError, safeBasename, type MuxStream, type PlaylistEntry, type PlaylistInfo, type VideoCodec } from '../../lib/index.js';
+import { createMuxStream, extractSelection, isMuxError, safeBasename, type MuxStream, type PlaylistEntry, type PlaylistInfo, type VideoCodec } from '../../lib/internal.js';
 import { numberedName } from '../../public/playlist-format.js';
 import type { ItemPicker } from '../playlist-items.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { CliError } from '../usage.js';
+import { writeAtomically } from '../write-atomically.js';
 
 export interface PlaylistDownloadOptions {
   /** The folder (created when missing). @default a folder named after the playlist, here */
@@ -41,27 +41,18 @@ function pick(playlist: PlaylistInfo, items: ItemPicker | undefined): PlaylistEn
   throw new CliError('NO_ENTRIES', `--items ${items!.spec} picks none of the ${playlist.entries.length} listed entries`);
 }
 
-/** Waits until ffmpeg is gone, whichever way the stream ended. */
-async function closed(stream: MuxStream): Promise<void> {
-  stream.destroy();
-  if (!stream.closed) await new Promise((done) => stream.once('close', done));
-}
-
 /** One entry into `target`: bytes go to a hidden temporary file, renamed only once complete. */
 async function saveEntry(stream: MuxStream, target: string, quiet: boolean, label: string): Promise<void> {
-  const temp = join(resolve(target, '..'), `.${randomBytes(4).toString('hex')}.part`);
   const progress = createProgress(process.stderr, { quiet, total: stream.info.estimatedSize });
   stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
   try {
-    await pipeline(stream, createWriteStream(temp, { flags: 'wx' }));
-    await rename(temp, target);
+    await writeAtomically(target, (temp) => pipeline(stream, createWriteStream(temp, { flags: 'wx' })));
     progress.finish(({ bytes, seconds, speed }) => `${label} Saved ${target} — ${formatBytes(bytes)} in ${seconds.toFixed(1)} s${speed ? ` (${speed})` : ''}`);
   } catch (error) {
     progress.clear();
     throw error;
   } finally {
-    await closed(stream);
-    await rm(temp, { force: true });
+    await stream.close();
   }
 }
 

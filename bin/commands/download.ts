@@ -1,18 +1,16 @@
 // passmux download: the library straight to a file (or stdout), no server.
-// The file is written under a temporary name beside the target and renamed
-// only on success, so an interrupted run never leaves a file that looks whole.
-import { randomBytes } from 'node:crypto';
+// The file appears only once whole (bin/write-atomically.ts).
 import { createWriteStream, existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createMuxStream, extractPage, isPlaylist, isVideoCodec, measureSelection, MuxError, VIDEO_CODECS, type MuxStream } from '../../lib/index.js';
+import { createMuxStream, extractPage, isPlaylist, isVideoCodec, measureSelection, MuxError, VIDEO_CODECS } from '../../lib/internal.js';
 import { parseItems } from '../playlist-items.js';
 import { downloadPlaylist } from './download-playlist.js';
 import { readCookiesOption } from '../cookies-option.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { CliError, UsageError } from '../usage.js';
+import { writeAtomically } from '../write-atomically.js';
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -39,12 +37,6 @@ function parse(args: string[]) {
     items: values.items === undefined ? undefined : parseItems(values.items) };
 }
 
-/** Waits until ffmpeg is gone, whichever way the stream ended. */
-async function closed(stream: MuxStream): Promise<void> {
-  stream.destroy();
-  if (!stream.closed) await new Promise((done) => stream.once('close', done));
-}
-
 export async function download(args: string[], signal: AbortSignal): Promise<void> {
   const options = parse(args);
   const toStdout = options.output === '-';
@@ -60,7 +52,6 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
   if (!toStdout && existsSync(target) && !options.force) {
     throw new CliError('FILE_EXISTS', `${target} already exists (use --force to overwrite)`);
   }
-  const temp = toStdout ? undefined : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`);
   // The exact size when the media servers give the inputs' sizes and indexes; the file is then exactly this long.
   const { length } = await measureSelection(selection, { signal, audioOnly: options.audioOnly });
   if (length !== undefined && !options.quiet) process.stderr.write(`Size: ${formatBytes(length)} (${length} bytes, exact)\n`);
@@ -69,9 +60,8 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
   const progress = createProgress(process.stderr, { quiet: options.quiet, total: length ?? stream.info.estimatedSize });
   stream.on('data', (chunk: Buffer) => progress.add(chunk.length));
   try {
-    const sink = toStdout ? process.stdout : createWriteStream(temp!, { flags: 'wx' });
-    await pipeline(stream, sink, { end: !toStdout });
-    if (temp) await rename(temp, target);
+    if (toStdout) await pipeline(stream, process.stdout, { end: false });
+    else await writeAtomically(target, (temp) => pipeline(stream, createWriteStream(temp, { flags: 'wx' })));
     progress.finish(({ bytes, seconds, speed }) =>
       `${toStdout ? 'Wrote' : `Saved ${target} —`} ${formatBytes(bytes)} in ${seconds.toFixed(1)} s${speed ? ` (${speed})` : ''}${toStdout ? ' to stdout' : ''}`);
   } catch (error) {
@@ -80,7 +70,6 @@ export async function download(args: string[], signal: AbortSignal): Promise<voi
     if (toStdout && (error as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw error;
   } finally {
-    await closed(stream);
-    if (temp) await rm(temp, { force: true });
+    await stream.close();
   }
 }

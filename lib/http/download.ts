@@ -159,10 +159,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     else res.destroy();
   } finally {
     clearTimeout(firstByte);
-    if (stream && !stream.closed) {
-      stream.destroy();
-      await new Promise((resolve) => stream!.once('close', resolve));
-    }
+    await stream?.close();
     // The one place this download's ticket is given back: after its ffmpeg is gone.
     ticket.release();
     dispose();

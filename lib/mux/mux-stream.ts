@@ -86,6 +86,14 @@ export class MuxStream extends Readable {
       { detail: `ffmpeg wrote more than ${this.#options.length! - FREE_BOX_MIN} bytes` }));
   }
 
+  /** Stops the remux if it still runs; resolves once ffmpeg is gone and its relay session closed. Every caller's one way to stop. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const gone = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    this.destroy();
+    await gone;
+  }
+
   /** ffmpeg's exit code once it exited (null when killed by a signal), else undefined. */
   get exitCode(): number | null | undefined {
     return this.#exit?.code;
