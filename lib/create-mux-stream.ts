@@ -3,7 +3,7 @@
 // at once on failure, else when the stream has closed (ffmpeg gone).
 import { withEnvDefaults } from './env-defaults.js';
 import { MuxError } from './errors.js';
-import { extractSelection, type ExtractOptions } from './extract/extract.js';
+import { lookUpSelection, type ExtractOptions } from './extract/extract.js';
 import type { FormatChoice } from './extract/ytdlp-args.js';
 import type { Ticket } from './admission/admission-controller.js';
 import type { MuxStream } from './mux/mux-stream.js';
@@ -33,21 +33,26 @@ export function inputAt(selection: Selection, index: number): MediaInput {
 
 /**
  * Extracts the best streams of `url` and remuxes them with ffmpeg into
- * fragmented MP4. Resolves once ffmpeg has started.
+ * fragmented MP4. Resolves once ffmpeg has started. The environment's defaults
+ * (PASSMUX_ALLOW_PRIVATE_NETWORKS, PASSMUX_ALLOWED_PORTS, PASSMUX_FFMPEG,
+ * PASSMUX_YTDLP) are read once, here.
  */
-export async function createMuxStream(url: string, given: MuxOptions = {}): Promise<MuxStream> {
-  // The environment's defaults (PASSMUX_ALLOW_PRIVATE_NETWORKS, PASSMUX_ALLOWED_PORTS, PASSMUX_FFMPEG, PASSMUX_YTDLP), read once here.
-  const options = withEnvDefaults(given);
+export function createMuxStream(url: string, options: MuxOptions = {}): Promise<MuxStream> {
+  return muxPage(url, withEnvDefaults(options));
+}
+
+/** createMuxStream with explicit values only (the server's path: its configuration was read at the edge). */
+export async function muxPage(url: string, options: MuxOptions): Promise<MuxStream> {
   const ticket = options.admission;
   let stream: MuxStream | undefined;
   try {
-    const selection = options.selection ?? await extractSelection(url, options);
+    const selection = options.selection ?? await lookUpSelection(url, options);
     // Before the slot: waiting for the site's moment holds no ffmpeg slot.
     await waitUntilAvailable(selection.inputs, options.availabilityWaitMs ?? DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
     await ticket?.acquire(options.signal);
     // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
     let fresh: Promise<Selection> | undefined;
-    const refresh = options.refresh ?? ((index: number) => (fresh ??= extractSelection(url, options)).then((s) => inputAt(s, index)));
+    const refresh = options.refresh ?? ((index: number) => (fresh ??= lookUpSelection(url, options)).then((s) => inputAt(s, index)));
     stream = await startMux(selection, { ...options, refresh });
     return stream;
   } finally {

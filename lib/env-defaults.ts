@@ -1,6 +1,6 @@
 // The library's documented defaults that come from the environment, read by
-// its public entry points only (createMuxStream, startMux, extractInfo,
-// extractSelection); everything below them takes explicit values.
+// its public entry points only (createMuxStream, measureSelection, extractInfo,
+// extractPage, extractSelection), once per call; the server never reads them.
 import { parseAllowedPorts, type EgressPolicy, type PolicyOptions } from './egress/guard.js';
 
 export interface EnvDefaultable extends PolicyOptions {

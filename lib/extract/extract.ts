@@ -18,7 +18,8 @@ import { buildYtdlpArgs, type FormatChoice, type PageChoice, type YtdlpArgsOptio
 
 /**
  * `allowPrivateNetworks`, the port list and `ytdlp` default to the environment
- * (lib/env-defaults.ts) in the exported functions; below them, explicit values only.
+ * (lib/env-defaults.ts) in extractInfo/extractPage/extractSelection; the lookUp*
+ * functions (the server's) take explicit values only.
  */
 export interface ExtractOptions extends RunYtdlpOptions, PolicyOptions {
   /** Entries a playlist lists at most; more set `truncated`. @default 500 */
@@ -70,9 +71,8 @@ function selectionOf(json: unknown, choice: FormatChoice): Selection {
   return selection;
 }
 
-/** Light metadata for a page URL (flat extraction): one video, or a playlist's entries. */
-export async function extractInfo(url: string, given: ExtractOptions & Pick<PageChoice, 'playlist'> = {}): Promise<PageInfo> {
-  const options = withEnvDefaults(given);
+/** Light metadata for a page URL (flat extraction): one video, or a playlist's entries. Explicit values only. */
+export async function lookUpInfo(url: string, options: ExtractOptions & Pick<PageChoice, 'playlist'> = {}): Promise<PageInfo> {
   const json = await runGuarded(url, options, { mode: 'info', playlist: options.playlist, maxEntries: options.maxEntries });
   return isPlaylistJson(json) ? listEntries(json, options) : { type: 'video', ...parseVideoInfo(json) };
 }
@@ -81,14 +81,17 @@ export async function extractInfo(url: string, given: ExtractOptions & Pick<Page
  * One run for everything /info and /download need: a video's chosen formats
  * (URL-checked), or, when the page is a list, its entries (no entry extracted).
  */
-export async function extractPage(url: string, given: ExtractOptions & PageChoice = {}): Promise<Extraction> {
-  const options = withEnvDefaults(given);
+export async function lookUpPage(url: string, options: ExtractOptions & PageChoice = {}): Promise<Extraction> {
   const json = await runGuarded(url, options, { ...options, mode: 'select' });
   return isPlaylistJson(json) ? listEntries(json, options) : selectionOf(json, options);
 }
 
 /** Full extraction: the formats to mux, each with its URL and request headers, all URL-checked. IS_PLAYLIST for a list. */
-export async function extractSelection(url: string, given: ExtractOptions & PageChoice = {}): Promise<Selection> {
-  const options = withEnvDefaults(given);
+export async function lookUpSelection(url: string, options: ExtractOptions & PageChoice = {}): Promise<Selection> {
   return selectionOf(await runGuarded(url, options, { ...options, mode: 'select' }), options);
 }
+
+// The library's entry points: the environment's defaults (lib/env-defaults.ts) applied once, here.
+export const extractInfo = (url: string, options: ExtractOptions & Pick<PageChoice, 'playlist'> = {}): Promise<PageInfo> => lookUpInfo(url, withEnvDefaults(options));
+export const extractPage = (url: string, options: ExtractOptions & PageChoice = {}): Promise<Extraction> => lookUpPage(url, withEnvDefaults(options));
+export const extractSelection = (url: string, options: ExtractOptions & PageChoice = {}): Promise<Selection> => lookUpSelection(url, withEnvDefaults(options));

@@ -7,7 +7,7 @@ import { probeInput } from '../length/probe-input.js';
 import { probeVersion, resolveBinary } from '../process/binaries.js';
 import { MuxError } from '../errors.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
-import { extractPage } from '../extract/extract.js';
+import { lookUpPage } from '../extract/extract.js';
 import { packageVersion } from '../package-version.js';
 import type { ToolchainReport } from '../process/toolchain.js';
 import { ClientLimit } from '../admission/client-limit.js';
@@ -24,7 +24,7 @@ export interface HandlerDeps {
   admission: AdmissionController;
   /** Server settings; anything missing takes its default from DEFAULT_CONFIG. */
   config?: Partial<ServerConfig>;
-  /** How to extract a page (replaceable in tests). @default extractPage with the config's yt-dlp, timeout and playlist cap */
+  /** How to extract a page (replaceable in tests). @default lookUpPage with the config's yt-dlp, timeout and playlist cap */
   extract?: ExtractFn;
   /** One JSON object per finished download. @default a JSON line on stdout */
   log?: (entry: Record<string, unknown>) => void;
@@ -63,7 +63,7 @@ export function createHandler(deps: HandlerDeps): Handler {
   const ports = config.allowedPorts === undefined ? {} : { allowedPorts: config.allowedPorts === '*' ? undefined : config.allowedPorts };
   // One complete policy for every path (yt-dlp's proxy, the relay, probes, thumbnails): nothing below reads the environment.
   const policy = egressPolicy({ policy: { allowPrivateNetworks: config.allowPrivateNetworks, ...ports, ...deps.policy } });
-  const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => extractPage(url, {
+  const extract: ExtractFn = deps.extract ?? ((url, choice, signal) => lookUpPage(url, {
     ...choice, signal, ytdlp: config.ytdlp, timeoutMs: config.extractionTimeoutMs, policy, maxEntries: config.maxPlaylistEntries,
     cookiesFile: config.ytdlpCookies,
   }));

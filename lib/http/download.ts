@@ -3,7 +3,7 @@
 // one owner of a server download's ticket), one log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
-import { createMuxStream, inputAt, type MuxOptions } from '../create-mux-stream.js';
+import { inputAt, muxPage, type MuxOptions } from '../create-mux-stream.js';
 import type { Selection } from '../types.js';
 import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
@@ -24,7 +24,7 @@ export interface DownloadContext {
   admission: AdmissionController;
   cache: ExtractionCache;
   metrics: Metrics;
-  /** What every download passes to createMuxStream (binaries, network policy, timeouts). */
+  /** What every download passes to muxPage (binaries, network policy, timeouts). */
   muxOptions: Pick<MuxOptions, 'ffmpeg' | 'ytdlp' | 'policy' | 'timeoutMs' | 'relay'>;
   idleTimeoutMs: number;
   /** After Gate 2, the first media byte must come within this long, and no later gap in the media may last longer. */
@@ -136,7 +136,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
     const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
-    stream = await createMuxStream(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
+    stream = await muxPage(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, ...(blanks ? { blanks } : {}) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

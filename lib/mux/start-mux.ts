@@ -1,7 +1,7 @@
 // From a Selection to bytes: the relay session, then ffmpeg.
 import { DEFAULT_RELAY } from '../defaults.js';
 import { egressPolicy } from '../egress/guard.js';
-import { withEnvDefaults, type EnvDefaultable } from '../env-defaults.js';
+import type { EnvDefaultable } from '../env-defaults.js';
 import { abortError, MuxError } from '../errors.js';
 import { missingBinaryMessage, resolveBinary } from '../process/binaries.js';
 import { spawnGroup } from '../process/child.js';
@@ -13,7 +13,7 @@ import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
 import type { Blanks } from '../length/skip-plan.js';
 
-/** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
+/** Explicit values only: the library's entry point (createMuxStream) has applied the environment's defaults. */
 export interface StartMuxOptions extends EnvDefaultable {
   /** Abort to stop waiting for a slot or to stop ffmpeg. */
   signal?: AbortSignal;
@@ -62,8 +62,7 @@ function mayBeAdts(input: MediaInput): boolean {
  * ffmpeg never dials the media servers itself: it reads each input from our
  * relay, which fetches under the egress guard (every hop, every redirect).
  */
-export async function startMux(selection: Selection, given: StartMuxOptions = {}): Promise<MuxStream> {
-  const options = withEnvDefaults(given);
+export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
   const { signal, killGraceMs = 2000, audioOnly = false } = options;
   let session: RelaySession | undefined;
   try {
