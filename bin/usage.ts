@@ -16,7 +16,7 @@ Run "passmux <command> --help" for a command's options.
   serve: `usage: passmux serve [--port N] [--host H]
 
 Runs the passmux HTTP server. Configuration comes from the environment
-(PORT, HOST, PASSMUX_MAX_CONNECTIONS, ... — see the README); flags override it.
+(PORT, HOST, PASSMUX_MAX_CONNECTIONS, ... — see docs/configuration.md); flags override it.
   -p, --port N          port to listen on (default: $PORT or 8080)
       --host H          address to listen on (default: $HOST or 0.0.0.0)`,
   info: `usage: passmux info URL [--json] [--cookies FILE]

@@ -5,7 +5,7 @@
 /** Entries /info lists of a playlist at most. */
 export const DEFAULT_MAX_PLAYLIST_ENTRIES = 500;
 
-/** Relay tuning; the README's benchmark section says how these were chosen. */
+/** Relay tuning; docs/streams.md says how these were chosen. */
 export const DEFAULT_RELAY = {
   /** Bytes per upstream range request. */
   rangeSize: 4 * 1024 * 1024,

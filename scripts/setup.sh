@@ -107,10 +107,10 @@ else
   [ -x /usr/bin/yt-dlp ] || apt_install yt-dlp
   debian=$(/usr/bin/yt-dlp --version)
   warn "using the distribution's yt-dlp $debian, which is $(age_days "$debian") days old: many sites have changed since and will fail." \
-    "Get a current one when PyPI is reachable (npm run setup again), or see README, Operating."
+    "Get a current one when PyPI is reachable (npm run setup again), or see docs/operating.md."
 fi
 
-command -v deno >/dev/null 2>&1 || say "note: deno is not on PATH; current yt-dlp needs it (with yt-dlp-ejs) for YouTube's full format lists (README, Operating)"
+command -v deno >/dev/null 2>&1 || say "note: deno is not on PATH; current yt-dlp needs it (with yt-dlp-ejs) for YouTube's full format lists (docs/operating.md)"
 
 # npm packages: only when missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -12,7 +12,7 @@ import { FREE_BOX_MIN, freeBox } from '../media/free-box.js';
 import { mapFfmpegFailure } from './map-error.js';
 
 export const CHUNK_BYTES = 64 * 1024;
-/** The bound errs high by far less (README: measured padding); past this share, the output is short. */
+/** The bound errs high by far less (docs/exact-length.md: measured padding); past this share, the output is short. */
 const MAX_PADDING_SHARE = 0.1;
 
 export interface MuxStreamOptions {

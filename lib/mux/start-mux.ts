@@ -21,7 +21,7 @@ export interface StartMuxOptions extends EnvDefaultable {
   killGraceMs?: number;
   /** Leave video out of the output. @default false */
   audioOnly?: boolean;
-  /** Tuning of the relay. @default DEFAULT_RELAY (lib/config.ts) */
+  /** Tuning of the relay. @default DEFAULT_RELAY (lib/defaults.ts) */
   relay?: Partial<Omit<RelayOptions, 'policy'>>;
   /** A fresh copy of input `index` (re-extraction), used once when its URL is refused mid-way. */
   refresh?: (index: number) => Promise<MediaInput>;

@@ -36,7 +36,7 @@ export function describeToolchain(probe: ToolchainProbe, now: Date, maxAgeDays =
   if (ageDays !== null && ageDays > maxAgeDays) {
     warnings.push({
       program: 'yt-dlp',
-      message: `yt-dlp ${ytdlp.version} is ${ageDays} days old (more than ${maxAgeDays}): sites change every week and an old yt-dlp fails on many; update it (README, "Operating")`,
+      message: `yt-dlp ${ytdlp.version} is ${ageDays} days old (more than ${maxAgeDays}): sites change every week and an old yt-dlp fails on many; update it (docs/operating.md)`,
     });
   }
   if (!deno) {

@@ -29,7 +29,7 @@ async function holdsSocket(pid: number, inode: string): Promise<boolean> {
   return links.includes(`socket:[${inode}]`);
 }
 
-/** Linux can tell; elsewhere the token alone decides (documented in the README). */
+/** Linux can tell; elsewhere the token alone decides (docs/security.md). */
 export const CAN_CHECK_PEERS = process.platform === 'linux';
 
 /**

@@ -1,14 +1,14 @@
-// The README's configuration table must say what the code does: setting a
+// The documented configuration table (docs/configuration.md) must say what the code does: setting a
 // variable to the default the table gives must change nothing.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readServerConfig } from '../../server-config.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const rows = [...readme.matchAll(/^\| `((?:PASSMUX_|PORT)[A-Z_]*)` \| `([^`]*)` \|/gm)].map(([, name, value]) => ({ name: name!, value: value! }));
 
-describe('README configuration table', () => {
+describe('docs/configuration.md table', () => {
   it('lists the variables with their defaults', () => {
     assert.ok(rows.length >= 15, `${rows.length} rows read`);
     for (const name of ['PASSMUX_MAX_CONNECTIONS', 'PASSMUX_RELAY_RANGE_BYTES', 'PASSMUX_MAX_EXTRACTION_QUEUE']) {
