@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // passmux command line: serve | info | download.
 import { parseArgs } from 'node:util';
-import { isMuxError } from '../lib/internal.js';
+import { isMuxError, packageVersion } from '../lib/internal.js';
 import { download } from './commands/download.js';
 import { info } from './commands/info.js';
 import { serve } from './commands/serve.js';
-import { CliError, readVersion, USAGE, UsageError } from './usage.js';
+import { CliError, USAGE, UsageError } from './usage.js';
 import { printVersionReport } from './version-report.js';
 
 const COMMANDS: Record<string, (args: string[], signal: AbortSignal) => Promise<void>> = { serve, info, download };
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const asked = wantsHelpOrVersion(argv);
   // `passmux --version` reports the programs too (and their warnings); `passmux <command> --version` is one line.
-  if (asked === 'version' && command !== undefined && command in COMMANDS) return void console.log(`passmux ${readVersion()}`), 0;
+  if (asked === 'version' && command !== undefined && command in COMMANDS) return void console.log(`passmux ${packageVersion()}`), 0;
   if (asked === 'version') return await printVersionReport(), 0;
   if (command === undefined || !(command in COMMANDS)) {
     if (asked === 'help') return void console.log(USAGE.main), 0;

@@ -1,6 +1,6 @@
 // Download progress on stderr: a live bar on a terminal (≤ 10 redraws a
 // second), one plain summary line anywhere else, nothing with --quiet.
-import { describeProgress, formatBytes, formatDuration } from '../public/format.js';
+import { describeProgress, formatBytes, formatDuration } from '../shared/format.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;

@@ -1,6 +1,4 @@
 // Usage texts and the errors that print them.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 export const USAGE: Record<string, string> = {
   main: `usage: passmux <command> [options]
@@ -62,15 +60,4 @@ export class CliError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
-}
-
-/** This package's version, from package.json above bin/ (source) or dist/bin/ (build). */
-export function readVersion(): string {
-  for (const up of ['../package.json', '../../package.json']) {
-    const path = fileURLToPath(new URL(up, import.meta.url));
-    if (!existsSync(path)) continue;
-    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'passmux') return pkg.version ?? 'unknown';
-  }
-  return 'unknown';
 }

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createMuxStream, extractSelection, isMuxError, safeBasename, type MuxStream, type PlaylistEntry, type PlaylistInfo, type VideoCodec } from '../../lib/internal.js';
-import { numberedName } from '../../public/playlist-format.js';
+import { numberedName } from '../../shared/playlist-format.js';
 import type { ItemPicker } from '../playlist-items.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { CliError } from '../usage.js';

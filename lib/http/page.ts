@@ -1,5 +1,6 @@
-// The web page at `/`: a few static files from public/, read once, served
-// with a strict Content-Security-Policy (no inline code, nothing third-party).
+// The web page at `/`: a few static files from public/ (and shared/, which the
+// CLI imports too), read once, served with a strict Content-Security-Policy
+// (no inline code, nothing third-party).
 import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +12,19 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** URL path → file in public/. */
+/** URL path → file, from the package's top (the sources, or dist/). */
 export const PAGE_FILES: Record<string, string> = {
-  '/': 'index.html',
-  '/app.js': 'app.js',
-  '/format.js': 'format.js',
-  '/save.js': 'save.js',
-  '/playlist.js': 'playlist.js',
-  '/save-folder.js': 'save-folder.js',
-  '/playlist-format.js': 'playlist-format.js',
-  '/choices.js': 'choices.js',
-  '/size-line.js': 'size-line.js',
-  '/style.css': 'style.css',
-  '/favicon.svg': 'favicon.svg',
+  '/': 'public/index.html',
+  '/app.js': 'public/app.js',
+  '/format.js': 'shared/format.js',
+  '/save.js': 'public/save.js',
+  '/playlist.js': 'public/playlist.js',
+  '/save-folder.js': 'public/save-folder.js',
+  '/playlist-format.js': 'shared/playlist-format.js',
+  '/choices.js': 'public/choices.js',
+  '/size-line.js': 'public/size-line.js',
+  '/style.css': 'public/style.css',
+  '/favicon.svg': 'public/favicon.svg',
 };
 
 export const CONTENT_SECURITY_POLICY = [
@@ -38,10 +39,10 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** public/ at the top of the sources, or dist/public (the build copies it there). */
-function findPublicDir(): string {
-  const dir = fileURLToPath(new URL('../../public/', import.meta.url));
-  if (!existsSync(`${dir}index.html`)) throw new Error(`passmux: the web page is missing (${dir}); run npm run build`);
+/** The top of the sources, or dist/ (the build copies public/ and shared/ there). */
+function findPageRoot(): string {
+  const dir = fileURLToPath(new URL('../../', import.meta.url));
+  if (!existsSync(`${dir}public/index.html`)) throw new Error(`passmux: the web page is missing (${dir}public); run npm run build`);
   return dir;
 }
 
@@ -51,7 +52,7 @@ function loadFile(name: string): Buffer {
   cache ??= new Map();
   let body = cache.get(name);
   if (!body) {
-    body = readFileSync(`${findPublicDir()}${name}`);
+    body = readFileSync(`${findPageRoot()}${name}`);
     cache.set(name, body);
   }
   return body;

@@ -10,7 +10,8 @@ import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader
 import { copyTraits, type CopyTraits } from './mp4-codec.js';
 import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
 import type { SidxReference } from './mp4-sidx.js';
-import { checkFirstKeyframe, MAX_INDEX_SAMPLES, mediaTraks, sampleBoxes, type TrackIndex } from './mp4-index.js';
+import { mediaTraks, type TrackIndex } from './mp4-index.js';
+import { checkFirstKeyframe, MAX_INDEX_SAMPLES, sampleBoxes } from './mp4-tables.js';
 import type { SampleTable } from './mp4-samples.js';
 
 /** What one sample costs while indexed: its parsed columns and the tables' (offset, size, duration, time, keyframe), with growth. */

@@ -3,7 +3,8 @@
 // Pure.
 import { body, child, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
-import { MAX_INDEX_SAMPLES, mediaTraks, readSync, sampleBoxes, type MediaTrak } from './mp4-index.js';
+import { mediaTraks, type MediaTrak } from './mp4-index.js';
+import { MAX_INDEX_SAMPLES, readSync, sampleBoxes } from './mp4-tables.js';
 
 export interface SampleTable {
   kind: 'video' | 'audio';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { formatBytes } from '../../public/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { startBrowserRig, ARTIFACTS, fakeSavePicker, readSavedFile, skip, type BrowserRig } from '../helpers/browser-rig.js';
 import { get } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';

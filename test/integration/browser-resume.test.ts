@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { downloadPath, formatBytes } from '../../public/format.js';
+import { downloadPath, formatBytes } from '../../shared/format.js';
 import { ARTIFACTS, fakeSavePicker, readSavedFile, skip, startBrowserRig, type BrowserRig } from '../helpers/browser-rig.js';
 import { startCutProxy, type CutProxy, type CutProxyOptions, type Head } from '../helpers/cut-proxy.js';
 import { get, readBody, whenIdle } from '../helpers/passmux-server.js';

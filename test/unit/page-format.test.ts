@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { codecChoices, describeHttpError, describeProgress, describeSize, downloadPath, formatBytes, formatDuration, isRealLimit, suggestedName } from '../../public/format.js';
+import { codecChoices, describeHttpError, describeProgress, describeSize, downloadPath, formatBytes, formatDuration, isRealLimit, suggestedName } from '../../shared/format.js';
 
 describe('page formatting', () => {
   it('formats durations as m:ss or h:mm:ss', () => {

@@ -12,8 +12,8 @@ import { parseDownloadQuery } from '../../lib/http/query.js';
 import { buildYtdlpArgs, safeBasename, type PlaylistInfo, type Selection } from '../../lib/internal.js';
 import { ConfigError, readServerConfig } from '../../server-config.js';
 import { parseItems } from '../../bin/playlist-items.js';
-import { describeHttpError } from '../../public/format.js';
-import { describeTally, filenameFromDisposition, numberedName } from '../../public/playlist-format.js';
+import { describeHttpError } from '../../shared/format.js';
+import { describeTally, filenameFromDisposition, numberedName } from '../../shared/playlist-format.js';
 
 const SMUGGLED = 'http://feeds.example.com/watch/h264#__youtubedl_smuggle=%7B%22force_videoid%22%3A+%22clip-h264%22%7D';
 
