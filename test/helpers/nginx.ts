@@ -62,8 +62,8 @@ export interface Nginx {
   front: string;
   dir: string;
   accessLog: string;
-  /** The access log line whose request path ends with `suffix`, once nginx has written it. */
-  line(suffix: string): Promise<AccessLine>;
+  /** The access log line whose request path contains `mark`, once nginx has written it. */
+  line(mark: string): Promise<AccessLine>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
     await stop();
     throw error;
   }
-  const line = (suffix: string) => eventually(`${suffix} in the access log`, async () => (await readAccessLog(accessLog)).find((l) => l.path.endsWith(suffix)));
+  const line = (mark: string) => eventually(`${mark} in the access log`, async () => (await readAccessLog(accessLog)).find((l) => l.path.includes(mark)));
   return { front, dir, accessLog, line, stop };
 }
 
