@@ -52,7 +52,7 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
     await site?.close();
   });
 
-  it('≥ 6 pages × /info, HEAD, Range: each page on one instance, one yt-dlp run per page, pages on both', async () => {
+  it('≥ 6 pages × /info, HEAD, Range, a raw spelling: each page on one instance, one yt-dlp run per page, pages on both', async () => {
     const pages = new Map<string, string>();
     for (let n = 0; n < 14 && (n < 6 || new Set(pages.values()).size < 2); n += 1) {
       const page = `${site.pageUrl('h264')}?page=${n}`;
@@ -64,8 +64,10 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
       const rest = await fetchFrom(`${haproxy.front}/download?url=${enc(page)}&tag=${tag}-range`, CLIENT, { range: 'bytes=1000-', 'if-range': String(head.headers.etag) });
       assert.equal(rest.statusCode, 206);
       assert.equal((await readBody(rest)).length, Number(head.headers['content-length']) - 1000);
-      const lines = await Promise.all(['info', 'head', 'range'].map((kind) => haproxy.line(`tag=${tag}-${kind}`)));
-      assert.deepEqual(lines.map((line) => [line.status, line.retries]), [[200, '0'], [200, '0'], [206, '0']]);
+      // The url as typed into an address bar, not percent-encoded: decoded, it is the same page.
+      (await fetchFrom(`${haproxy.front}/download?url=${page}&tag=${tag}-raw`, CLIENT, {}, 'HEAD')).resume();
+      const lines = await Promise.all(['info', 'head', 'range', 'raw'].map((kind) => haproxy.line(`tag=${tag}-${kind}`)));
+      assert.deepEqual(lines.map((line) => [line.status, line.retries]), [[200, '0'], [200, '0'], [206, '0'], [200, '0']]);
       assert.deepEqual(new Set(lines.map((line) => line.server)), new Set([lines[0]!.server]), `${tag}: one instance`);
       pages.set(page, lines[0]!.server);
     }
