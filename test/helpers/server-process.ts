@@ -22,7 +22,7 @@ export interface ServerProcess {
   readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-/** Starts `node --import tsx server.ts` with PORT=0 on 127.0.0.1 and `env`; resolves once it listens. */
+/** Starts `node --import tsx server.ts` with PORT=0 on 127.0.0.1 (unless `env` says otherwise) and `env`; resolves once it listens. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +53,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   })]);
   const port = Number(String(listening.address).split(':').at(-1));
   return {
-    child, port, origin: `http://127.0.0.1:${port}`, events, output: () => text, waitFor, exited,
+    child, port, origin: `http://${env.HOST ?? '127.0.0.1'}:${port}`, events, output: () => text, waitFor, exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return (await exited)[0];

@@ -3,69 +3,21 @@
 // a full instance's 503 sends nginx to the other, Retry-After reaches the
 // client when both are full, a client leaving nginx stops its ffmpeg, and an
 // instance that is told to stop drains while nginx sends new work elsewhere.
+// (test/integration/fleet.test.ts: affinity, an instance killed, upgrades.)
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
+import { fetchFrom as fetchNginx, skipWithoutNginx as skip, startNginx, type Nginx } from '../helpers/nginx.js';
 import { get, readBody, readJson } from '../helpers/passmux-server.js';
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 import { eventually, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
-const NGINX = process.env.PASSMUX_NGINX ?? ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path));
-// In CI nginx must be there (.ci/run installs it): a missing one is a failure, not a skip.
-const skip = !NGINX && !process.env.CI ? 'nginx not found (apt-get install nginx, or set PASSMUX_NGINX)' : false;
-const CONF = new URL('../../deploy/nginx.conf', import.meta.url);
 const CLIENT = '127.0.0.2';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** deploy/nginx.conf with its listen port, upstream ports and file paths moved into `dir`; each rewrite must hit. */
-function rewriteConf(text: string, dir: string, port: number, upstreams: [number, number]): string {
-  const swap = (from: RegExp, to: string) => {
-    assert.match(text, from, `deploy/nginx.conf has ${from}`);
-    text = text.replace(from, to);
-  };
-  swap(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
-  swap(/server 127\.0\.0\.1:8081\b/, `server 127.0.0.1:${upstreams[0]}`);
-  swap(/server 127\.0\.0\.1:8082\b/, `server 127.0.0.1:${upstreams[1]}`);
-  swap(/^pid \/run\/nginx\.pid;$/m, `pid ${dir}/nginx.pid;`);
-  swap(/\/var\/log\/nginx\//g, `${dir}/`);
-  // Temporary files are never written (buffering is off), but nginx wants the directories it may use.
-  swap(/^http \{$/m, `http {\n${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind}_temp_path ${dir}/${kind};`).join('\n')}`);
-  if (process.getuid?.() !== 0) swap(/^user .*;$/m, '');
-  return text;
-}
-
-interface AccessLine { path: string; status: number; upstream: string; upstreamStatus: string }
-
-async function readAccessLog(path: string): Promise<AccessLine[]> {
-  const text = existsSync(path) ? await readFile(path, 'utf8') : '';
-  return text.trim().split('\n').filter(Boolean).map((line) => {
-    const match = /"\S+ (\S+) [^"]*" (\d+) \d+ upstream="([^"]*)" upstream_status="([^"]*)"/.exec(line);
-    assert.ok(match, `access log line in the shipped format: ${line}`);
-    return { path: match[1]!, status: Number(match[2]), upstream: match[3]!, upstreamStatus: match[4]! };
-  });
-}
-
-/** GET through nginx from CLIENT (another loopback address, so the proxy and the client differ); resolves at the headers. */
-function fetchFrom(url: string, headers: Record<string, string> = {}, localAddress = CLIENT): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, { agent: false, localAddress, headers }, resolve).on('error', reject).end());
-}
+const fetchFrom = (url: string, headers: Record<string, string> = {}, localAddress = CLIENT) => fetchNginx(url, localAddress, headers);
 
 async function counts(server: ServerProcess) {
   const health = await readJson(await get(`${server.origin}/healthz`));
@@ -76,10 +28,8 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
   let site: FixtureSite;
   let a: ServerProcess;
   let b: ServerProcess;
-  let nginx: ChildProcess;
-  let dir: string;
+  let nginx: Nginx;
   let front: string;
-  let accessLog: string;
   const download = (page: string, tag: string) => `${front}/download?url=${encodeURIComponent(site.pageUrl(page))}&tag=${tag}`;
 
   before(async () => {
@@ -91,28 +41,12 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
       PASSMUX_SHUTDOWN_GRACE_MS: '60000', PASSMUX_RETRY_AFTER: '7', PASSMUX_RELAY_PARALLEL: '1',
     };
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    dir = await mkdtemp(join(tmpdir(), 'passmux-nginx-'));
-    const port = await freePort();
-    front = `http://127.0.0.1:${port}`;
-    accessLog = join(dir, 'access.log');
-    const conf = join(dir, 'nginx.conf');
-    await writeFile(conf, rewriteConf(await readFile(CONF, 'utf8'), dir, port, [a.port, b.port]));
-    await promisify(execFile)(NGINX!, ['-t', '-q', '-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
-    nginx = spawn(NGINX!, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    await eventually('nginx answers', async () => {
-      try {
-        return (await get(`${front}/healthz`)).statusCode === 200 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 10_000);
+    nginx = await startNginx([a, b].map((s) => `127.0.0.1:${s.port}`));
+    front = nginx.front;
   });
 
   after(async () => {
-    if (nginx && nginx.exitCode === null) {
-      nginx.kill('SIGTERM');
-      await once(nginx, 'exit');
-    }
+    await nginx?.stop();
     for (const res of held) res.destroy();
     // Normally both have stopped or are idle; after a failure, leave no server and no ffmpeg of theirs behind.
     for (const server of [a, b]) {
@@ -122,7 +56,6 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
       for (const child of children) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
     }
     await site?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   let held: IncomingMessage[] = [];
@@ -140,7 +73,7 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
       assert.equal((await readJson(refused)).error.code, 'BUSY');
     }
     // nginx asked both before giving up.
-    const line = await eventually('the 7th in the access log', async () => (await readAccessLog(accessLog)).find((l) => l.path.endsWith('tag=seventh')));
+    const line = await nginx.line('tag=seventh');
     assert.equal(line.upstreamStatus, '503, 503');
     assert.deepEqual(line.upstream.split(', ').map((u) => Number(u.split(':')[1])).sort(), [a.port, b.port].sort());
   });
@@ -177,32 +110,33 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
     assert.deepEqual((await eventually('both logged', async () => ((await clients()).length === 2 ? clients() : undefined))).sort(), ['127.0.0.3', '127.0.0.4']);
   });
 
-  it('SIGTERM: the instance says 503 on /healthz within 5 s and drains (its download finishes, exit 0); new downloads through nginx succeed on the other', async () => {
-    held = await Promise.all(Array.from({ length: 3 }, (_, i) => fetchFrom(download('big', `drain${i}`))));
-    assert.deepEqual(held.map((res) => res.statusCode), [200, 200, 200]);
-    // least_conn spreads them 2 and 1; the instance with one is stopped, so nginx tries it first for the next request.
-    const [one, two] = (await Promise.all([a, b].map(async (s) => [s, (await counts(s)).ffmpeg] as const))).sort((x, y) => x[1] - y[1]);
-    assert.deepEqual([one![1], two![1]], [1, 2]);
-    const [stopping, other] = [one![0], two![0]];
+  it('SIGTERM: the instance says 503 on /healthz within 5 s and drains (its downloads finish, exit 0); new downloads of its pages succeed on the other', async () => {
+    // One page, so one instance (the hash of its url): both held there.
+    held = await Promise.all(Array.from({ length: 2 }, (_, i) => fetchFrom(download('big', `drain${i}`))));
+    assert.deepEqual(held.map((res) => res.statusCode), [200, 200]);
+    const [stopping, other] = (await counts(a)).ffmpeg === 2 ? [a, b] : [b, a];
+    assert.deepEqual([(await counts(stopping)).ffmpeg, (await counts(other)).ffmpeg], [2, 0]);
     const exited = stopping.exited;
     stopping.child.kill('SIGTERM');
     await eventually('/healthz says 503', async () => ((await get(`${stopping.origin}/healthz`)).statusCode === 503 ? true : undefined));
 
-    for (const tag of ['new1', 'new2']) {
-      const res = await fetchFrom(download('h264', tag));
-      assert.equal(res.statusCode, 200, `${tag} succeeded`);
-      const saved = join(dir, `${tag}.mp4`);
+    // The same page again: nginx asks its instance first, gets 503, moves on; the client never sees it.
+    const fresh = await Promise.all(['new1', 'new2'].map((tag) => fetchFrom(download('big', tag))));
+    assert.deepEqual(fresh.map((res) => res.statusCode), [200, 200]);
+    await Promise.all(fresh.map(async (res, i) => {
+      const saved = join(nginx.dir, `new${i + 1}.mp4`);
       await writeFile(saved, await readBody(res));
       assert.deepEqual((await probeFile(saved)).streams.map((s) => s.type), ['video', 'audio']);
-      const line = await eventually(`${tag} in the access log`, async () => (await readAccessLog(accessLog)).find((l) => l.path.endsWith(`tag=${tag}`)));
+    }));
+    for (const tag of ['new1', 'new2']) {
+      const line = await nginx.line(`tag=${tag}`);
       assert.equal(line.status, 200);
-      // Asked first (it had fewer downloads), said 503, and nginx moved on: the client never saw it.
       assert.equal(line.upstreamStatus, '503, 200');
       assert.equal(line.upstream, `127.0.0.1:${stopping.port}, 127.0.0.1:${other.port}`);
     }
-    assert.equal(stopping.child.exitCode, null, 'still draining its download');
+    assert.equal(stopping.child.exitCode, null, 'still draining its downloads');
 
-    // Read every held download to its end: the stopping instance's finishes, and then it exits 0.
+    // Read every held download to its end: the stopping instance's finish, and then it exits 0.
     const bodies = await Promise.all(held.map((res) => readBody(res)));
     held = [];
     assert.equal((await exited)[0], 0);
@@ -211,8 +145,9 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
     assert.ok(bodies.every((body) => body.length > 10_000_000));
 
     // Gone entirely now: nginx finds the port closed and still serves from the other.
-    const last = await fetchFrom(download('h264', 'after-exit'));
+    const last = await fetchFrom(download('big', 'after-exit'));
     assert.equal(last.statusCode, 200);
-    await readBody(last);
+    last.destroy();
+    assert.equal((await nginx.line('tag=after-exit')).upstream, `127.0.0.1:${stopping.port}, 127.0.0.1:${other.port}`);
   });
 });
