@@ -39,8 +39,8 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
 
 /**
  * For a body wanted from byte `skip` on: per input, the byte ranges the relay
- * may serve as zeros (lib/length/skip-plan.ts). Reads the indexes again, with
- * their sample tables (a resume is rare; tables are not kept between requests).
+ * may serve as zeros (lib/length/skip-plan.ts), from the inputs' indexes with
+ * their sample tables (the server's prober keeps them with the extraction).
  */
 export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal): Promise<Blanks[]> {
   const probes = await Promise.all(selection.inputs.map((input) => probe(input, true, signal)));

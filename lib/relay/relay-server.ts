@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { lazily } from '../lazily.js';
 import { ByteBudget } from './budget.js';
-import { parseRangeHeader } from './byte-range.js';
+import { firstRangeEnd, parseRangeHeader } from './byte-range.js';
 import { isConnectionOf } from './peer-process.js';
 import { RangeReader } from './range-reader.js';
 import { Chunk, consume } from './chunk.js';
@@ -140,9 +140,9 @@ export class Relay {
         await new FragmentReader(source, res, { parallel: fragmentParallel, budget: session.budget }, signal).run();
         return void res.end();
       }
-      // Where ffmpeg starts in a blank (a resume's zeros), the first answer is needed only for the file's size.
-      const blankStart = blanks?.some(([start, end]) => start <= asked.start && asked.start <= end);
-      const first = await source.open(asked.start, blankStart ? asked.start : asked.start + rangeSize - 1, signal);
+      // The first answer asks no further than the first blank ahead (a resume's zeros): where ffmpeg
+      // starts in one, it is needed only for the file's size.
+      const first = await source.open(asked.start, firstRangeEnd(asked.start, rangeSize, blanks), signal);
       if (!first.ranged || first.total === undefined) {
         // No Range support, or no size: one plain stream from where ffmpeg asked, still checked for cuts.
         if (first.ranged) first.res.destroy();
