@@ -29,9 +29,10 @@ interface Entry {
 /** Entries kept at most (HLS and WebM probes weigh nearly nothing, but each is an entry). */
 const MAX_ENTRIES = 2000;
 
-/** The memory a probe holds on to: its typed arrays (the track budgets are a few numbers). */
+/** The memory a probe holds on to: its typed arrays and index digest (the track budgets are a few numbers). */
 export function probeBytes(probe: InputProbe): number {
   let bytes = 256 * (probe.tracks?.length ?? 0);
+  for (const region of probe.index ?? []) bytes += 64 + region.blocks.byteLength;
   for (const table of probe.tables ?? []) {
     bytes += table.offsets.byteLength + table.sizes.byteLength + table.dts.byteLength + (table.keyframes?.byteLength ?? 0);
   }
