@@ -48,8 +48,13 @@ export class IndexCheck {
   /** Blocks compared so far (for tests). */
   checked = 0;
 
+  /** The longest region: no region starting further back than this before a buffer can reach it. */
+  readonly #longest: number;
+
   constructor(digest: IndexDigest, from: number, blanks: ReadonlyArray<readonly [number, number]> = []) {
-    this.#digest = digest;
+    // By start, so each write looks only at the regions near it (a fragmented file has thousands of moofs).
+    this.#digest = [...digest].sort((a, b) => a.start - b.start);
+    this.#longest = Math.max(0, ...digest.map((region) => region.length));
     this.#blanks = blanks;
     this.#from = from;
     this.#at = from;
@@ -59,9 +64,10 @@ export class IndexCheck {
     const start = this.#at;
     const end = start + buffer.length;
     this.#at = end;
-    for (const region of this.#digest) {
+    for (let i = this.#firstNear(start); i < this.#digest.length && this.#digest[i]!.start < end; i++) {
+      const region = this.#digest[i]!;
       const regionEnd = region.start + region.length;
-      if (regionEnd <= start || region.start >= end) continue;
+      if (regionEnd <= start) continue;
       // Blocks that begin within this buffer, at or after where the response began.
       const first = Math.max(0, Math.ceil((Math.max(start, this.#from) - region.start) / INDEX_BLOCK_BYTES));
       for (let block = first; region.start + block * INDEX_BLOCK_BYTES < Math.min(end, regionEnd); block++) {
@@ -88,6 +94,18 @@ export class IndexCheck {
     }
     this.#open = still;
     return undefined;
+  }
+
+  /** The first region that starts no more than the longest region's length before `at`. */
+  #firstNear(at: number): number {
+    let low = 0;
+    let high = this.#digest.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#digest[mid]!.start < at - this.#longest) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   #overlapsBlank(start: number, end: number): boolean {

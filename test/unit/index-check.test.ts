@@ -36,6 +36,17 @@ describe('IndexCheck', () => {
     assert.equal(feed(outside, 0, 4096).error, undefined);
   });
 
+  it('checks many regions, overlapping ones too, given in any order', () => {
+    const regions = [[9 * INDEX_BLOCK_BYTES, 9 * INDEX_BLOCK_BYTES + 300], [0, 65536], [INDEX_BLOCK_BYTES, INDEX_BLOCK_BYTES + 100], [5 * INDEX_BLOCK_BYTES, 5 * INDEX_BLOCK_BYTES + 40]];
+    const check = new IndexCheck(regions.map(([start, end]) => digestRegion(start!, file.subarray(start, end))), 0);
+    const other = Buffer.from(file);
+    for (let at = 0; at < file.length; at += 7000) assert.equal(check.see(file.subarray(at, at + 7000)), undefined);
+    assert.equal(check.checked, 4 + 1 + 1 + 1);
+    other[9 * INDEX_BLOCK_BYTES + 299] ^= 1;
+    const again = new IndexCheck(regions.map(([start, end]) => digestRegion(start!, file.subarray(start, end))), 0);
+    assert.equal(again.see(other)?.code, 'INDEX_CHANGED');
+  });
+
   it('skips the block a read starts inside, and blocks that overlap a blank (zeros by design)', () => {
     const from = region.start + 100;
     assert.equal(feed(file.subarray(from), from, 5000).checked, 4);
