@@ -2,11 +2,14 @@
 // indexes are read once per extraction however many HEADs and ranges ask,
 // and a `bytes=-1` of 600 s of H.264/AAC fetches about the moov and the tail,
 // not the file (the skipped samples are served as zeros, and no read opens a
-// whole range past the head when a blank follows it).
+// whole range past the head when a blank follows it). WebM gets no blanks
+// (docs/exact-length.md): its range reads each input once, no more.
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { statSync } from 'node:fs';
 import { ensurePlainMedia } from '../../bench/plain-source.js';
+import { ensureWebmMedia } from '../../bench/webm-source.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { get, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed } from '../helpers/processes.js';
@@ -14,6 +17,12 @@ import { childrenNamed } from '../helpers/processes.js';
 /** The probe's first read of every input (probe-input.ts HEAD_BYTES). */
 const PROBE_HEAD = 'bytes=0-65535';
 const MB = 1_000_000;
+
+/** 600 s of 1080p H.264/AAC gets blanks; 600 s of 720p VP9/Opus WebM none. */
+const SUFFIXES = [
+  { page: 'plain-600s', goal: '32 MB', limit: () => 32 * MB, media: ensurePlainMedia },
+  { page: 'webm-600s', goal: 'its inputs once, and their indexes', limit: (inputs: number) => inputs + 4 * MB, media: ensureWebmMedia },
+];
 
 describe('what a range costs upstream', () => {
   let site: FixtureSite;
@@ -23,7 +32,7 @@ describe('what a range costs upstream', () => {
     request(target, { headers: { range }, agent: false }, resolve).on('error', reject).end();
   });
   before(async () => {
-    [site, passmux] = await Promise.all([startFixtureSite(), startPassmux(), ensurePlainMedia()]);
+    [site, passmux] = await Promise.all([startFixtureSite(), startPassmux(), ensurePlainMedia(), ensureWebmMedia()]);
   });
   after(async () => {
     await Promise.all([site.close(), passmux.close()]);
@@ -55,8 +64,10 @@ describe('what a range costs upstream', () => {
     await whenIdle(passmux.admission);
   });
 
-  it('bytes=-1 of 600 s of 1080p H.264/AAC makes the media host send at most 32 MB', async (t) => {
-    const target = url('plain-600s');
+  for (const { page, goal, limit, media } of SUFFIXES) it(`bytes=-1 of ${page}: the media host sends at most ${goal}`, async (t) => {
+    const { video, audio } = await media();
+    const inputs = statSync(video).size + statSync(audio).size;
+    const target = url(page);
     // From the first request on: the probe's reads count too.
     const before = site.stats.mediaBytes;
     const head = await get(target, 'HEAD');
@@ -67,8 +78,8 @@ describe('what a range costs upstream', () => {
     assert.equal(res.headers['content-range'], `bytes ${length - 1}-${length - 1}/${length}`);
     assert.equal((await readBody(res)).length, 1);
     const upstream = site.stats.mediaBytes - before;
-    t.diagnostic(`bytes=-1 of ${length} bytes: ${upstream} bytes upstream`);
-    assert.ok(upstream <= 32 * MB, `${upstream} bytes upstream`);
+    t.diagnostic(`bytes=-1 of ${page}, ${length} bytes: ${upstream} bytes upstream (inputs ${inputs})`);
+    assert.ok(upstream <= limit(inputs), `${upstream} bytes upstream`);
     await whenIdle(passmux.admission);
   });
 });
