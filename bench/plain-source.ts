@@ -26,13 +26,16 @@ const RECIPES: Record<string, () => Promise<string[]>> = {
     '-c:a', 'aac', '-b:a', '128k', '-vn'],
 };
 
-async function ensure(name: string): Promise<string> {
+const ensure = (name: string) => ensureMade(name, RECIPES);
+
+/** `name` in the test media dir, made by its recipe (ffmpeg arguments before the output) on first use. */
+export async function ensureMade(name: string, recipes: Record<string, () => Promise<string[]>>): Promise<string> {
   const target = join(MEDIA_DIR, name);
   if (existsSync(target)) return target;
   await mkdir(MEDIA_DIR, { recursive: true });
   const partial = join(MEDIA_DIR, `.${process.pid}.${Date.now()}.${name}`);
   try {
-    await runFfmpeg([...await RECIPES[name]!(), partial], MEDIA_DIR);
+    await runFfmpeg([...await recipes[name]!(), partial], MEDIA_DIR);
     await rename(partial, target);
   } catch (error) {
     await rm(partial, { force: true });

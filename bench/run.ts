@@ -14,6 +14,7 @@ import { PLAIN_PAGE } from './plain-site.js';
 import { ensurePlainMedia, PLAIN_SECONDS } from './plain-source.js';
 import { median, memoryMb, spawnJsonLines, stop, stopAll, type JsonLinesProcess } from './measure.js';
 import { measureResume, RESUME_AT, RESUME_GOAL, resumeDetails, resumeTable, type ResumeRow } from './resume.js';
+import { measureRangeCost } from './range-cost.js';
 import { runBareFfmpeg, runNodeRead, runPassmux, savePassmux, slowClients, type Run } from './scenarios.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -21,7 +22,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  * BENCH_ONLY=throughput or BENCH_ONLY=crowd runs one half; BENCH_ONLY=hls only the HLS rows (for tuning);
  * BENCH_ONLY=plain only the plain file server's source (its rows, its CPU split and its crowd); BENCH_ONLY=shapes
  * the two unthrottled whole-file sources side by side (fixture site and plain file server, rows and crowds);
- * BENCH_ONLY=resume only the resume at 90 % (bench/resume.ts) on the whole-file sources.
+ * BENCH_ONLY=resume only the resume at 90 % (bench/resume.ts) on the whole-file sources; BENCH_ONLY=range only
+ * what a `bytes=-1` costs upstream (bench/range-cost.ts).
  */
 const ONLY = process.env.BENCH_ONLY;
 const THROTTLE = 4_000_000;
@@ -138,6 +140,7 @@ const FRAGMENTED_LABEL = '120 s 1080p fragmented MP4 (~360 MB), unthrottled';
 const PLAIN_LABEL = `${PLAIN_SECONDS} s 1080p 5 Mbit/s + AAC (~400 MB), plain file server (64 KiB writes), unthrottled`;
 /** Which parts run: the fixture site's sources, the HLS ones, the plain file server's; the crowd on each. */
 const runResume = ONLY === undefined || ONLY === 'resume';
+const runRange = ONLY === undefined || ONLY === 'range';
 const runFixture = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'hls' || ONLY === 'shapes' || runResume;
 const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'plain' || ONLY === 'shapes' || runResume;
 
@@ -152,6 +155,7 @@ const rows: Row[] = [];
 const crowd: string[] = [];
 const checks: string[] = [];
 const resumes: ResumeRow[] = [];
+let rangeCost: string | undefined;
 let broken = false;
 try {
   const fast = runFixture ? await startFixture(0) : undefined;
@@ -234,6 +238,7 @@ try {
       await stop(proc.child);
     }
   }
+  if (runRange) rangeCost = await measureRangeCost(RUNS);
 } finally {
   // Fixtures, and anything a failure left running.
   await stopAll();
@@ -252,5 +257,6 @@ if (resumes.length > 0) {
   const details = resumeDetails(resumes);
   if (details.length > 0) console.log(`\nEach resume over the ${RUNS} timed runs:\n${details.join('\n')}`);
 }
+if (rangeCost) console.log(`\nWhat a range costs (bench/range-cost.ts; each run a fresh passmux, the page extracted, then Range: bytes=-1 (its probe included), then the whole body; upstream = what the fixture site sent; fixture and passmux in one process):\n${rangeCost}`);
 if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading what is buffered every 200 ms for 10 s:\n${crowd.join('\n')}`);
 if (broken) process.exitCode = 1;

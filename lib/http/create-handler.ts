@@ -14,6 +14,7 @@ import { ClientLimit } from '../admission/client-limit.js';
 import { clientAddress, clientGroup } from './client-address.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
 import { ExtractionCache, type ExtractFn } from './extraction-cache.js';
+import { ProbeCache } from './probe-cache.js';
 import { handleInfo } from './info.js';
 import { PAGE_FILES, servePageFile } from './page.js';
 import { Metrics } from './metrics.js';
@@ -81,6 +82,11 @@ export function createHandler(deps: HandlerDeps): Handler {
   };
   let closing = false;
   const perClient = new ClientLimit(config.maxConnectionsPerClient);
+  // Not the client's signal: the answer is shared by the HEAD, the GET and every range of the same extraction.
+  const probes = new ProbeCache({
+    ttlMs: config.cacheTtlMs,
+    probe: (input) => probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs), tables: true }),
+  });
 
   const ctx: DownloadContext = {
     admission, cache, metrics, idleTimeoutMs: config.idleTimeoutMs, firstByteTimeoutMs: config.firstByteTimeoutMs, queueTimeoutMs: config.queueTimeoutMs,
@@ -92,11 +98,7 @@ export function createHandler(deps: HandlerDeps): Handler {
       },
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
-    // Not the client's signal: the answer is shared by HEAD and GET of the same extraction.
-    probe: (input, tables, signal) => {
-      const timeout = AbortSignal.timeout(DEFAULT_RELAY.readTimeoutMs);
-      return probeInput(input, { policy, readTimeoutMs: DEFAULT_RELAY.readTimeoutMs, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, tables });
-    },
+    probe: probes.prober,
     ffmpegVersion,
     track: (abort, done) => {
       running.set(done, abort);

@@ -17,6 +17,8 @@ export interface OutputDescription {
   etag: string | undefined;
   /** Per input, ffmpeg copies it blind (see measureOutput). */
   blind: boolean[];
+  /** Per input, the probe's digest of its index (see measureOutput). */
+  indexes: OutputMeasure['indexes'];
   /** The sum of the inputs' exact sizes when every one is known, else yt-dlp's guess; a hint for progress bars. */
   estimatedSize: number | null;
   /** The headers of a 200 with the whole body (a 206 changes the length and adds Content-Range). */
@@ -50,7 +52,7 @@ export function describeCodecs(selection: Selection, audioOnly: boolean): string
 
 /** `ffmpeg` is the ffmpeg version line, part of the ETag. */
 export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string): Promise<OutputDescription> {
-  const { length, inputSizes, blind } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
+  const { length, inputSizes, blind, indexes } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
   const known = inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
   const estimatedSize = known ?? selection.info.estimatedSize;
   const { mimeType } = outputFormat(choice.audioOnly);
@@ -66,11 +68,11 @@ export async function describeOutput(selection: Selection, choice: FormatChoice,
     headers['accept-ranges'] = 'none';
     // A guess for progress bars only: a Content-Length from it would cut the file.
     if (estimatedSize !== null) headers['x-estimated-content-length'] = String(estimatedSize);
-    return { mimeType, length, etag: undefined, estimatedSize, headers, blind };
+    return { mimeType, length, etag: undefined, estimatedSize, headers, blind, indexes };
   }
   const etag = outputEtag({
     inputs: selection.inputs.map((input, i) => ({ formatId: input.formatId, size: inputSizes[i] })), choice, ffmpeg, length,
   });
   Object.assign(headers, { 'content-length': String(length), 'accept-ranges': 'bytes', etag });
-  return { mimeType, length, etag, estimatedSize, headers, blind };
+  return { mimeType, length, etag, estimatedSize, headers, blind, indexes };
 }

@@ -33,6 +33,7 @@ export class Metrics {
   #extractions = 0;
   #extractionFailures = 0;
   #lengthOverruns = 0;
+  #indexChanges = 0;
   readonly #clientLimited = new Map<string, number>([['download', 0], ['info', 0]]);
 
   countDownload(outcome: DownloadOutcome, bytes: number): void {
@@ -43,6 +44,11 @@ export class Metrics {
   /** A remux came out larger than its announced Content-Length: the transfer was cut. */
   countLengthOverrun(): void {
     this.#lengthOverruns += 1;
+  }
+
+  /** The media server served ffmpeg another index than the probe read: the transfer was cut. */
+  countIndexChanged(): void {
+    this.#indexChanges += 1;
   }
 
   /** A request refused because its client had the most requests open it may have (429). */
@@ -77,6 +83,7 @@ export class Metrics {
     metric('passmux_client_limit_rejections_total', 'counter', 'Requests refused with 429: their client had PASSMUX_MAX_CONNECTIONS_PER_CLIENT open.',
       [...this.#clientLimited].map(([route, n]) => [`{route="${route}"}`, n]));
     metric('passmux_length_overruns_total', 'counter', 'Downloads cut because the remux passed its announced Content-Length.', [['', this.#lengthOverruns]]);
+    metric('passmux_index_changes_total', 'counter', 'Downloads cut because ffmpeg was served other index bytes than were measured.', [['', this.#indexChanges]]);
     metric('passmux_bytes_sent_total', 'counter', 'Media bytes sent to clients.', [['', this.#bytesSent]]);
     metric('passmux_extraction_seconds_total', 'counter', 'Time spent in yt-dlp.', [['', Number(this.#extractionSeconds.toFixed(3))]]);
     metric('passmux_extractions_total', 'counter', 'yt-dlp runs by result.', [['{result="ok"}', this.#extractions - this.#extractionFailures], ['{result="failed"}', this.#extractionFailures]]);

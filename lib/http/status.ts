@@ -19,6 +19,8 @@ export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   UPSTREAM_FORBIDDEN: 502,
   EXTRACT_FAILED: 502,
   MUX_FAILED: 502,
+  // The media server sent ffmpeg another index than the one the length was measured from.
+  INDEX_CHANGED: 502,
   BUSY: 503,
   // One client at its own limit (PASSMUX_MAX_CONNECTIONS_PER_CLIENT); others are still served.
   TOO_MANY_REQUESTS: 429,

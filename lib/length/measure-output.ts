@@ -8,6 +8,7 @@ import { probeInput, type InputProbe } from './probe-input.js';
 import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
+import type { IndexDigest } from '../relay/index-check.js';
 import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from '../wait-available.js';
 
 /** Asks one input's media server for its size and index (`tables`: and where each sample sits), until `signal` (if any) aborts. */
@@ -20,6 +21,8 @@ export interface OutputMeasure {
   inputSizes: Array<number | undefined>;
   /** Per input: ffmpeg copies it without its parsers (`-fflags +noparse+nofillin`), so a resume may feed it zeros. */
   blind: boolean[];
+  /** Per input, with an exact length: what its probe read, for the relay to check ffmpeg gets the same. */
+  indexes: Array<IndexDigest | undefined>;
 }
 
 /** Every track ffmpeg takes from an input may be copied blind. */
@@ -34,13 +37,14 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
   const length = bound !== undefined && Number.isSafeInteger(bound) && bound > 0 ? bound : undefined;
   // Only with an exact length: that is when a resume may come.
   const blind = selection.inputs.map((input, i) => length !== undefined && isBlind(mappedTracks(input.kind, probes[i]!.tracks, audioOnly)));
-  return { length, inputSizes, blind };
+  const indexes = probes.map((p) => (length !== undefined ? p.index : undefined));
+  return { length, inputSizes, blind, indexes };
 }
 
 /**
  * For a body wanted from byte `skip` on: per input, the byte ranges the relay
- * may serve as zeros (lib/length/skip-plan.ts). Reads the indexes again, with
- * their sample tables (a resume is rare; tables are not kept between requests).
+ * may serve as zeros (lib/length/skip-plan.ts), from the inputs' indexes with
+ * their sample tables (the server's prober keeps them with the extraction).
  */
 export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal): Promise<Blanks[]> {
   const probes = await Promise.all(selection.inputs.map((input) => probe(input, true, signal)));

@@ -15,6 +15,7 @@ import { targetOf } from '../relay/prepare-target.js';
 import { readFragmentedIndex, type ReadRange } from './probe-fragments.js';
 import { readWhole } from '../relay/read-whole.js';
 import { UpstreamSource } from '../relay/upstream-source.js';
+import { digestRegion, type IndexRegion, type IndexDigest } from '../relay/index-check.js';
 import { budgetOfWebm } from '../media/webm-budget.js';
 import { cuesExtent, parseCueTimes, parseWebmHead, type WebmHead } from '../media/webm-index.js';
 
@@ -32,6 +33,8 @@ export interface InputProbe {
   tracks?: TrackBudget[];
   /** With `tables`: the same tracks' sample tables. */
   tables?: SampleTable[];
+  /** With an index: a digest of every region read, for the relay to check what ffmpeg gets (lib/relay/index-check.ts). */
+  index?: IndexDigest;
 }
 
 type Indexed = Pick<InputProbe, 'tracks' | 'tables'> | undefined;
@@ -149,12 +152,15 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     if (!ranged) throw (res.destroy(), new MuxError('MUX_FAILED', 'the media server ignored Range'));
     return readWhole(res, end - start + 1, tooLarge);
   };
+  const regions: IndexRegion[] = [];
   const read: ReadRange = async (start, end) => {
     // Held until this probe is done: what its parsing still refers to.
     charge(end - start + 1);
     const pieces: Buffer[] = [];
     for (let at = start; at <= end; at += limit) pieces.push(await readPiece(at, Math.min(end, at + limit - 1)));
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    regions.push(digestRegion(start, bytes));
+    return bytes;
   };
   let size: number | undefined;
   try {
@@ -164,9 +170,10 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     // Without ranges the relay cannot seek either: size only, for the progress hint.
     if (!ranged || size === undefined) return (res.destroy(), { size });
     const head = await readWhole(res, headBytes, tooLarge);
+    regions.push(digestRegion(0, head));
     const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
       : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false, charge) : undefined;
-    return { size, ...indexed };
+    return { size, ...indexed, ...(indexed ? { index: regions } : {}) };
   } catch {
     // The download itself will meet (and report) whatever went wrong here; an unreadable index only costs the length.
     return { size };

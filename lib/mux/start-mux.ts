@@ -12,6 +12,7 @@ import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
 import type { Blanks } from '../length/skip-plan.js';
+import type { IndexDigest } from '../relay/index-check.js';
 
 /** Explicit values only: the library's entry point (createMuxStream) has applied the environment's defaults. */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -34,6 +35,8 @@ export interface StartMuxOptions extends EnvDefaultable {
   blanks?: ReadonlyArray<Blanks>;
   /** Per input, copy it without ffmpeg's parsers (from `measureOutput`; needed for `blanks`). @default none */
   blind?: readonly boolean[];
+  /** Per input, the probe's digest of its index (from `measureOutput`): ffmpeg must be served the same bytes. @default none */
+  indexes?: ReadonlyArray<IndexDigest | undefined>;
 }
 
 /**
@@ -50,6 +53,7 @@ async function viaRelay(selection: Selection, options: StartMuxOptions, signal: 
     ...target,
     ...(refresh ? { refresh: () => refresh(index).then(prepare) } : {}),
     ...(options.blanks?.[index]?.length ? { blanks: options.blanks[index] } : {}),
+    ...(options.indexes?.[index] ? { index: options.indexes[index] } : {}),
   })), relayOptions);
 }
 

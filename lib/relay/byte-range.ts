@@ -60,3 +60,13 @@ export function splitAroundBlanks(from: number, to: number, size: number, blanks
   if (at <= to) fetch(at, to);
   return pieces;
 }
+
+/** The last byte of the first range read from `start`: one range, cut before the first blank it meets (one byte when it starts in one). */
+export function firstRangeEnd(start: number, rangeSize: number, blanks: ReadonlyArray<readonly [number, number]> | undefined): number {
+  let end = start + rangeSize - 1;
+  for (const [blankStart, blankEnd] of blanks ?? []) {
+    if (blankStart <= start && start <= blankEnd) return start;
+    if (blankStart > start) end = Math.min(end, blankStart - 1);
+  }
+  return end;
+}

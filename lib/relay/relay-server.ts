@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { lazily } from '../lazily.js';
 import { ByteBudget } from './budget.js';
-import { parseRangeHeader } from './byte-range.js';
+import { firstRangeEnd, parseRangeHeader } from './byte-range.js';
+import { checkWrites, IndexCheck, type IndexDigest } from './index-check.js';
 import { isConnectionOf } from './peer-process.js';
 import { RangeReader } from './range-reader.js';
 import { Chunk, consume } from './chunk.js';
@@ -42,11 +43,16 @@ export interface RelaySession {
 }
 
 /** One input to register: where it is, how to get a fresh copy, and which of its bytes to serve as zeros. */
-export type RelayTarget = SourceTarget & { refresh?: () => Promise<SourceTarget>; blanks?: ReadonlyArray<readonly [number, number]> };
+export type RelayTarget = SourceTarget & {
+  refresh?: () => Promise<SourceTarget>; blanks?: ReadonlyArray<readonly [number, number]>;
+  /** What the probe read of its index: every block ffmpeg is served of it must match (lib/relay/index-check.ts). */
+  index?: IndexDigest;
+};
 
 interface Registration {
   source: UpstreamSource;
   blanks: ReadonlyArray<readonly [number, number]> | undefined;
+  index: IndexDigest | undefined;
   session: { budget: ByteBudget; controller: AbortController; options: RelayOptions; failure?: Error; pid?: number };
 }
 
@@ -89,9 +95,9 @@ export class Relay {
     const budget = new ByteBudget(options.maxBufferedBytes, this.#total);
     const session: Registration['session'] = { budget, controller: new AbortController(), options };
     const tokens: string[] = [];
-    for (const { refresh, blanks, ...target } of targets) {
+    for (const { refresh, blanks, index, ...target } of targets) {
       const token = randomBytes(24).toString('base64url');
-      this.#tokens.set(token, { source: new UpstreamSource(target, options, refresh), blanks, session });
+      this.#tokens.set(token, { source: new UpstreamSource(target, options, refresh), blanks, index, session });
       tokens.push(token);
     }
     return {
@@ -121,7 +127,7 @@ export class Relay {
       res.writeHead(registration && req.method !== 'GET' ? 405 : 404).end();
       return;
     }
-    const { source, session, blanks } = registration;
+    const { source, session, blanks, index } = registration;
     if (!await this.#fromOwner(req, session.pid)) return void res.writeHead(403).end();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, session.controller.signal]);
@@ -140,9 +146,9 @@ export class Relay {
         await new FragmentReader(source, res, { parallel: fragmentParallel, budget: session.budget }, signal).run();
         return void res.end();
       }
-      // Where ffmpeg starts in a blank (a resume's zeros), the first answer is needed only for the file's size.
-      const blankStart = blanks?.some(([start, end]) => start <= asked.start && asked.start <= end);
-      const first = await source.open(asked.start, blankStart ? asked.start : asked.start + rangeSize - 1, signal);
+      // The first answer asks no further than the first blank ahead (a resume's zeros): where ffmpeg
+      // starts in one, it is needed only for the file's size.
+      const first = await source.open(asked.start, firstRangeEnd(asked.start, rangeSize, blanks), signal);
       if (!first.ranged || first.total === undefined) {
         // No Range support, or no size: one plain stream from where ffmpeg asked, still checked for cuts.
         if (first.ranged) first.res.destroy();
@@ -158,6 +164,8 @@ export class Relay {
         'content-length': end - asked.start + 1,
         ...(req.headers.range ? { 'content-range': `bytes ${asked.start}-${end}/${total}` } : {}),
       });
+      // Another index than the one measured: the whole download is cut (never padded into a "complete" file).
+      if (index) checkWrites(res, new IndexCheck(index, asked.start, blanks), (error) => { session.failure ??= error; session.controller.abort(error); });
       await new RangeReader(source, res, { rangeSize, parallel, budget: session.budget, ...(blanks ? { blanks } : {}) }, signal).run(asked.start, end, first.res);
       res.end();
     } catch (error) {

@@ -35,6 +35,9 @@ const benchTracks = (seconds: number, suffix = ''): Track[] => [
   { file: `bench-${seconds}s-audio${suffix}.m4a`, mime: 'audio/mp4', codecs: 'mp4a.40.2', bandwidth: 128_000, video: false },
 ];
 
+/** Media made by bench/plain-source.ts and bench/webm-source.ts (ensurePlainMedia, ensureWebmMedia), served once it is there. */
+const MADE_ELSEWHERE = new Set(['bench-600s-5m-video.mp4', 'bench-600s-5m-audio.m4a', 'bench-600s-vp9-720p.webm', 'bench-600s-opus.webm']);
+
 /** A title that tries everything: traversal, NUL, length, a right-to-left override hiding the extension. */
 export const NASTY_TITLE = `../../etc/passwd\u0000 ${'long '.repeat(60)}\u202Egpj.exe`;
 
@@ -49,6 +52,11 @@ export const VIDEOS: Record<string, Video> = {
   garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
   'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
+  // bench/plain-source.ts's 600 s of 5 Mbit/s 1080p (call ensurePlainMedia first).
+  'plain-600s': { title: 'Plain 600 s 1080p', seconds: 600, tracks: [
+    { ...benchTracks(600)[0]!, file: 'bench-600s-5m-video.mp4', bandwidth: 5_000_000 }, { ...benchTracks(600)[1]!, file: 'bench-600s-5m-audio.m4a' }] },
+  'webm-600s': { title: 'WebM 600 s 720p', seconds: 600, tracks: [
+    { ...VP9_720, file: 'bench-600s-vp9-720p.webm', bandwidth: 1_600_000 }, { ...OPUS, file: 'bench-600s-opus.webm', bandwidth: 128_000 }] },
   'bench-120s-frag': { title: 'Benchmark 120 s 1080p, fragmented', tracks: benchTracks(120, '-frag'), seconds: 120 },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
@@ -269,7 +277,7 @@ export async function startFixtureSite(options: FixtureOptions = {}): Promise<Fi
       res.writeHead(200, { 'content-type': 'application/dash+xml' });
       return void res.end(renderMpd(base, video.tracks, video.seconds ?? CLIP_SECONDS));
     }
-    if (area === 'media' && Object.hasOwn(RECIPES, leaf)) {
+    if (area === 'media' && (Object.hasOwn(RECIPES, leaf) || MADE_ELSEWHERE.has(leaf))) {
       return void serveMedia(req, res, leaf).catch(() => res.destroy());
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

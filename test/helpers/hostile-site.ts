@@ -46,7 +46,9 @@ export async function startCanaries(): Promise<Canaries> {
 export type HostileMedia =
   | { kind: 'body'; contentType: string; body: string }
   | { kind: 'file'; file: string }
-  | { kind: 'redirect'; to: string };
+  | { kind: 'redirect'; to: string }
+  /** One file's bytes to the size probe, another's (of the same size) once ffmpeg reads: a range from 0 that is not the probe's first. */
+  | { kind: 'two-faced'; probe: Buffer; ffmpeg: Buffer };
 
 export interface HostilePage {
   title: string;
@@ -69,10 +71,10 @@ export interface HostileSite {
   close(): Promise<void>;
 }
 
-/** Serves a media file with Range support (the relay asks for ranges). */
-async function serveFile(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-  const path = await ensureMedia(name);
-  const size = statSync(path).size;
+/** Serves a media file (a path, or its bytes) with Range support (the relay asks for ranges). */
+async function serveFile(req: IncomingMessage, res: ServerResponse, name: string | Buffer): Promise<void> {
+  const path = typeof name === 'string' ? await ensureMedia(name) : '';
+  const size = typeof name === 'string' ? statSync(path).size : name.length;
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   const start = range ? Number(range[1]) : 0;
   const end = range?.[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
@@ -80,7 +82,8 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, name: string
     'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'content-length': end - start + 1,
     ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
   });
-  createReadStream(path, { start, end }).pipe(res);
+  if (typeof name === 'string') createReadStream(path, { start, end }).pipe(res);
+  else res.end(name.subarray(start, end + 1));
 }
 
 function renderPage(origin: string, name: string, page: HostilePage): string {
@@ -103,6 +106,7 @@ function renderPage(origin: string, name: string, page: HostilePage): string {
 export async function startHostileSite(pages: Record<string, HostilePage>, media: Record<string, HostileMedia>): Promise<HostileSite> {
   const seen: HostileSite['seen'] = [];
   const cookies = new Set<string>();
+  const ffmpegReads = new Set<HostileMedia>();
   let origin = '';
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -120,6 +124,10 @@ export async function startHostileSite(pages: Record<string, HostilePage>, media
     if (!cookies.has(/session=(\w+)/.exec(req.headers.cookie ?? '')?.[1] ?? '')) return void res.writeHead(403).end('no cookie');
     if (answer.kind === 'redirect') return void res.writeHead(302, { location: answer.to }).end();
     if (answer.kind === 'file') return void serveFile(req, res, answer.file).catch(() => res.destroy());
+    if (answer.kind === 'two-faced') {
+      if (/^bytes=0-(?!65535$)/.test(req.headers.range ?? '')) ffmpegReads.add(answer);
+      return void serveFile(req, res, ffmpegReads.has(answer) ? answer.ffmpeg : answer.probe).catch(() => res.destroy());
+    }
     res.writeHead(200, { 'content-type': answer.contentType }).end(answer.body);
   });
   const port = await listen(server);

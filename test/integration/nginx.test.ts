@@ -110,6 +110,15 @@ describe('two passmux instances behind nginx (deploy/nginx.conf)', { skip }, () 
     assert.deepEqual((await eventually('both logged', async () => ((await clients()).length === 2 ? clients() : undefined))).sort(), ['127.0.0.3', '127.0.0.4']);
   });
 
+  it('a deep resume (90 %) of a file without blanks comes through nginx: a 206 silent while ffmpeg remuxes up to it, then the same bytes', async () => {
+    // Another client address: the drain test below looks for its own client's completed download.
+    const whole = await readBody(await fetchFrom(download('frag-av1', 'whole'), {}, '127.0.0.5'));
+    const n = Math.floor(whole.length * 0.9);
+    const res = await fetchFrom(download('frag-av1', 'resume'), { range: `bytes=${n}-` }, '127.0.0.5');
+    assert.equal(res.statusCode, 206);
+    assert.ok((await readBody(res)).equals(whole.subarray(n)), 'the whole download from N on');
+  });
+
   it('SIGTERM: the instance says 503 on /healthz within 5 s and drains (its downloads finish, exit 0); new downloads of its pages succeed on the other', async () => {
     // One page, so one instance (the hash of its url): both held there.
     held = await Promise.all(Array.from({ length: 2 }, (_, i) => fetchFrom(download('big', `drain${i}`))));

@@ -24,6 +24,12 @@ describe('deploy files', () => {
     assert.equal(defaults.PASSMUX_ALLOWED_PORTS, '80,443');
   });
 
+  it("deploy/nginx.conf waits longer than passmux's own bounds: extraction, queue and first byte together", () => {
+    const seconds = Number(/proxy_read_timeout (\d+)s;/.exec(read('deploy/nginx.conf'))?.[1]);
+    const config = readServerConfig({});
+    assert.ok(seconds * 1000 > config.extractionTimeoutMs + config.queueTimeoutMs + config.firstByteTimeoutMs, `proxy_read_timeout ${seconds}s`);
+  });
+
   it('deploy/passmux.env documents every variable server-config.ts reads', () => {
     const source = read('server-config.ts');
     const named = new Set([...source.matchAll(/\b(PASSMUX_[A-Z0-9_]+|PORT|HOST)\b/g)].map((m) => m[1]!));

@@ -7,7 +7,7 @@ import { EventEmitter, once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { MuxError } from '../../lib/errors.js';
-import { MuxStream, type MuxStreamOptions } from '../../lib/mux/mux-stream.js';
+import { MuxStream, paddingAllowance, type MuxStreamOptions } from '../../lib/mux/mux-stream.js';
 import type { GroupChild } from '../../lib/process/child.js';
 import type { MuxInfo } from '../../lib/types.js';
 
@@ -125,5 +125,17 @@ describe('MuxStream settling', () => {
     exit({ code: 0, signal: null });
     await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && /much shorter/.test(e.message));
     assert.equal(stream.overran, false);
+  });
+
+  it('pads up to 1 % + 256 KiB short, and no further: the 2 GB output ending in a 199 MB free box is cut', async () => {
+    for (const [length, produced, ok] of [[100_000_000, 100_000_000 - paddingAllowance(100_000_000), true], [100_000_000, 98_700_000, false],
+      [51_003, 47_519, true]] as const) {
+      const { stream, stdout, exit } = start('', { length });
+      stdout.end(Buffer.alloc(produced));
+      exit({ code: 0, signal: null });
+      if (ok) assert.equal((await drain(stream)).length, length);
+      else await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && /much shorter/.test(e.message), `${produced} of ${length}`);
+    }
+    assert.ok(paddingAllowance(2_097_403_153) < 199_000_000 / 8);
   });
 });

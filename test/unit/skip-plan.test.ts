@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { buildFfmpegArgs } from '../../lib/mux/ffmpeg-args.js';
 import { planBlanks } from '../../lib/length/skip-plan.js';
-import { splitAroundBlanks } from '../../lib/relay/byte-range.js';
+import { firstRangeEnd, splitAroundBlanks } from '../../lib/relay/byte-range.js';
 import { readBoxHeader } from '../../lib/media/mp4-boxes.js';
 import { budgetOfTrack, parseMoov } from '../../lib/media/mp4-index.js';
 import { readSampleTables } from '../../lib/media/mp4-samples.js';
@@ -83,6 +83,14 @@ describe('splitAroundBlanks', () => {
     ]);
     assert.deepEqual(splitAroundBlanks(15, 60, 100, [[10, 19]]), [{ start: 15, end: 19, blank: true }, { start: 20, end: 60, blank: false }]);
     assert.deepEqual(splitAroundBlanks(0, 99, 50, []).map((p) => [p.start, p.end]), [[0, 49], [50, 99]]);
+  });
+
+  it("opens a read's first range no further than the first blank ahead: a read from 0 fetches the head, not a whole range", () => {
+    assert.equal(firstRangeEnd(0, 4096, [[100, 5000]]), 99);
+    assert.equal(firstRangeEnd(0, 4096, [[9000, 9999]]), 4095);
+    assert.equal(firstRangeEnd(150, 4096, [[100, 5000], [6000, 7000]]), 150, 'inside a blank: one byte, for the size');
+    assert.equal(firstRangeEnd(5001, 4096, [[100, 5000], [6000, 7000]]), 5999);
+    assert.equal(firstRangeEnd(10, 4096, undefined), 4105);
   });
 });
 
