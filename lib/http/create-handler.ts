@@ -4,12 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionController } from '../admission/admission-controller.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAY, type ServerConfig } from '../defaults.js';
 import { probeInput } from '../length/probe-input.js';
-import { probeVersion, resolveBinary } from '../process/binaries.js';
 import { MuxError } from '../errors.js';
 import { egressPolicy, type EgressPolicy } from '../egress/guard.js';
 import { lookUpPage } from '../extract/extract.js';
-import { packageVersion } from '../package-version.js';
-import type { ToolchainReport } from '../process/toolchain.js';
 import { ClientLimit } from '../admission/client-limit.js';
 import { clientAddress, clientGroup } from './client-address.js';
 import { handleDownload, handleDownloadHead, type DownloadContext } from './download.js';
@@ -20,6 +17,7 @@ import { PAGE_FILES, servePageFile } from './page.js';
 import { Metrics } from './metrics.js';
 import { parseDownloadQuery } from './query.js';
 import { sendError, sendJson, toMuxError } from './status.js';
+import { viewToolchain, type ToolchainSource } from './toolchain-view.js';
 
 export interface HandlerDeps {
   admission: AdmissionController;
@@ -35,7 +33,7 @@ export interface HandlerDeps {
    * The programs' versions and warnings for /healthz and /metrics (server.ts passes its Toolchain).
    * @default none: /healthz says only ok and the counts
    */
-  toolchain?: { report(): ToolchainReport | undefined; refresh(): Promise<unknown> };
+  toolchain?: ToolchainSource;
 }
 
 export interface Handler {
@@ -73,13 +71,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     onExtracted: (ms, ok) => metrics.countExtraction(ms, ok),
   });
   const running = new Map<Promise<unknown>, (reason: MuxError) => void>();
-  // The ffmpeg that makes the bytes is part of their ETag: the toolchain's (refreshed hourly, so an upgrade shows), else asked once.
-  let ffmpegLine: Promise<string> | undefined;
-  const ffmpegVersion = async (): Promise<string> => {
-    if (!deps.toolchain) return ffmpegLine ??= probeVersion(resolveBinary('ffmpeg', config.ffmpeg), '-version').then((line) => line ?? '');
-    if (!deps.toolchain.report()) await deps.toolchain.refresh();
-    return deps.toolchain.report()?.programs.ffmpeg.version ?? '';
-  };
+  const programs = viewToolchain(deps.toolchain, config.ffmpeg);
   let closing = false;
   const perClient = new ClientLimit(config.maxConnectionsPerClient);
   // Not the client's signal: the answer is shared by the HEAD, the GET and every range of the same extraction.
@@ -99,7 +91,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     },
     retryAfterSeconds: config.retryAfterSeconds, log: deps.log ?? logLine,
     probe: probes.prober,
-    ffmpegVersion,
+    ffmpegVersion: programs.ffmpegVersion,
     track: (abort, done) => {
       running.set(done, abort);
       void done.then(() => running.delete(done));
@@ -121,10 +113,10 @@ export function createHandler(deps: HandlerDeps): Handler {
     if (Object.hasOwn(PAGE_FILES, url.pathname)) return servePageFile(res, url.pathname);
     switch (url.pathname) {
       case '/healthz':
-        return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts, ...await toolchainHealth() });
+        return sendJson(res, closing ? 503 : 200, { ok: !closing, ...admission.counts, ...await programs.health() });
       case '/metrics':
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-        return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache, buildInfo()));
+        return void res.end(req.method === 'HEAD' ? undefined : metrics.render(admission.counts, cache, programs.buildInfo()));
     }
     const query = parseDownloadQuery(url.searchParams, config.allowPrivateNetworks);
     // Each download's log line names its client (behind a trusted proxy: the one X-Forwarded-For names).
@@ -151,23 +143,6 @@ export function createHandler(deps: HandlerDeps): Handler {
       sendError(res, toMuxError(error), { retryAfterSeconds: config.retryAfterSeconds });
       return false;
     }
-  }
-
-  /** Versions and warnings are news, not failures: /healthz stays 200 with them. */
-  async function toolchainHealth(): Promise<Record<string, unknown>> {
-    if (!deps.toolchain) return {};
-    // Only in the first moments after the start: the programs have not answered yet.
-    if (!deps.toolchain.report()) await deps.toolchain.refresh();
-    const report = deps.toolchain.report();
-    return { version: packageVersion(), programs: report?.programs ?? null, warnings: report?.warnings ?? [] };
-  }
-
-  function buildInfo() {
-    const report = deps.toolchain?.report();
-    return {
-      version: packageVersion(), ffmpeg: report?.labels.ffmpeg ?? '', ytdlp: report?.labels.ytdlp ?? '',
-      ytdlpAgeDays: report?.programs['yt-dlp'].ageDays ?? null,
-    };
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
