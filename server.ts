@@ -20,8 +20,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const admission = new AdmissionController({ maxConnections: config.maxConnections, maxActive: config.maxWorkers });
   const toolchain = new Toolchain({ ffmpeg: config.ffmpeg, ytdlp: config.ytdlp });
   const handler = createHandler({ admission, config, toolchain });
-  // Bigger socket buffers towards clients: fewer pause/resume rounds per megabyte sent.
-  const server = createServer({ highWaterMark: 256 * 1024 }, handler);
+  // 64 KiB, not more: with many slow clients every socket holds this much (bench: the crowd's RSS).
+  const server = createServer({ highWaterMark: 64 * 1024 }, handler);
   // Downloads are long: no limit on the response, a tight one on receiving request headers.
   server.requestTimeout = 0;
   server.headersTimeout = 20_000;

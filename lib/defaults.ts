@@ -21,7 +21,7 @@ export const DEFAULT_RELAY = {
   /** Heap bytes one download's read-ahead may hold (all its inputs together). */
   maxBufferedBytes: 2 * 1024 * 1024,
   /** Heap bytes the read-ahead of all downloads together may hold: a busy server shares it. */
-  totalBufferedBytes: 16 * 1024 * 1024,
+  totalBufferedBytes: 4 * 1024 * 1024,
   /** Attempts per range after the first. */
   retries: 3,
   /** A range that sends nothing for this long is reopened. */
@@ -80,7 +80,7 @@ export interface ServerConfig {
   relayFragmentParallel: number;
   /** Relay: heap bytes one download's read-ahead may hold. @default 2 MiB */
   relayBufferBytes: number;
-  /** Relay: heap bytes all downloads' read-ahead may hold together. @default 16 MiB */
+  /** Relay: heap bytes all downloads' read-ahead may hold together. @default 4 MiB */
   relayTotalBufferBytes: number;
   /** Entries /info lists of a playlist at most; beyond them `truncated: true`. @default 500 */
   maxPlaylistEntries: number;

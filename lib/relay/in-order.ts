@@ -51,9 +51,15 @@ export async function deliverInOrder(out: Writable, options: InOrderOptions, sig
   const active: Chunk[] = [];
   let next = 0;
   let ramped = !options.rampUpBytes;
+  let cancelWake: (() => void) | undefined;
   const launch = () => {
     const limit = ramped ? options.parallel : 1;
     while (active.length < limit && next < options.count) {
+      // A chunk opened ahead while the read-ahead is full would only sit paused, holding what Node read of it.
+      if (active.length > 0 && options.budget.full) {
+        cancelWake ??= options.budget.onFree(() => { cancelWake = undefined; launch(); });
+        return;
+      }
       const chunk = options.start(next);
       if (!ramped && next === 0) {
         chunk.onReceived = (received) => {
@@ -81,6 +87,7 @@ export async function deliverInOrder(out: Writable, options: InOrderOptions, sig
       launch();
     }
   } finally {
+    cancelWake?.();
     for (const chunk of active) {
       options.budget.give(chunk.buffers.reduce((n, b) => n + b.length, 0));
       chunk.res?.destroy();

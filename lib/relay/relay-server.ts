@@ -71,8 +71,8 @@ export class Relay {
   }
 
   static async start(): Promise<Relay> {
-    // Bigger socket buffers towards ffmpeg: fewer pause/resume rounds per megabyte.
-    const server = createServer({ highWaterMark: 256 * 1024 });
+    // 64 KiB, not more: with many downloads paused behind slow clients every socket holds this much.
+    const server = createServer({ highWaterMark: 64 * 1024 });
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
