@@ -12,10 +12,12 @@ import { ensureBenchHls, HLS_SECONDS, HLS_SEGMENT_SECONDS, HLS_VIDEO_FRAMES } fr
 import { HLS_PAGE } from './hls-site.js';
 import { PLAIN_PAGE } from './plain-site.js';
 import { ensurePlainMedia, PLAIN_SECONDS } from './plain-source.js';
-import { median, memoryMb, spawnJsonLines, stop, stopAll, type JsonLinesProcess } from './measure.js';
+import { median, memoryMb, stop, stopAll } from './measure.js';
 import { measureResume, RESUME_AT, RESUME_GOAL, resumeDetails, resumeTable, type ResumeRow } from './resume.js';
 import { measureRangeCost } from './range-cost.js';
 import { runBareFfmpeg, runNodeRead, runPassmux, savePassmux, slowClients, type Run } from './scenarios.js';
+import { cpuSplit, ratioRanges, table, type Row } from './report.js';
+import { startFixture, startPassmux, startPlain } from './servers.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /**
@@ -32,8 +34,6 @@ const THROTTLE = 4_000_000;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 }
-
-interface Row { source: string; path: string; mbps: number; ttfbMs: number; cpuPerGb: number; rssMb?: number; runs: Run[] }
 
 async function measure(source: string, path: string, run: () => Promise<Run>, rss?: () => number): Promise<Row> {
   await run(); // warm-up: caches, connections, JIT
@@ -53,27 +53,6 @@ async function measure(source: string, path: string, run: () => Promise<Run>, rs
   return row;
 }
 
-interface Fixture { proc: JsonLinesProcess; origin: string; hlsOrigin: string }
-
-/** The plain file server (bench/plain-site.ts), in a process of its own. */
-async function startPlain(): Promise<{ proc: JsonLinesProcess; origin: string }> {
-  const proc = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/plain-process.ts']);
-  return { proc, origin: String(proc.first.origin) };
-}
-
-async function startFixture(throttle: number): Promise<Fixture> {
-  const proc = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/fixture-process.ts', String(throttle)]);
-  return { proc, origin: String(proc.first.origin), hlsOrigin: String(proc.first.hlsOrigin) };
-}
-
-async function startPassmux(env: Record<string, string>): Promise<{ proc: JsonLinesProcess; origin: string }> {
-  const proc = await spawnJsonLines(process.execPath, ['dist/server.js'], {
-    // A short shutdown grace: nothing is running when the bench stops a server, and it must not wait 30 s if something is.
-    ...process.env, PORT: '0', HOST: '127.0.0.1', PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_SHUTDOWN_GRACE_MS: '2000', ...env,
-  });
-  return { proc, origin: `http://${String(proc.first.address)}` };
-}
-
 /** Relay settings given in the environment (PASSMUX_RELAY_PARALLEL=10 …) are named in the row; none: the defaults. */
 const relayOverrides = Object.keys(process.env).filter((name) => name.startsWith('PASSMUX_RELAY_')).sort()
   .map((name) => `${name.slice('PASSMUX_RELAY_'.length).toLowerCase()}=${process.env[name]}`);
@@ -88,50 +67,6 @@ async function passmuxRow(source: string, page: string, before?: (origin: string
   } finally {
     await stop(proc.child);
   }
-}
-
-function table(rows: Row[]): string {
-  const lines = ['| source | path | MB/s | × bare | TTFB ms | CPU s/GB | × bare CPU | server peak RSS MB |', '|---|---|--:|--:|--:|--:|--:|--:|'];
-  for (const row of rows) {
-    const bare = rows.find((r) => r.source === row.source && r.path.startsWith('bare ffmpeg'))!;
-    lines.push(`| ${row.source} | ${row.path} | ${row.mbps.toFixed(1)} | ${(row.mbps / bare.mbps).toFixed(2)} | ${row.ttfbMs.toFixed(0)} | `
-      + `${row.cpuPerGb.toFixed(2)} | ${(row.cpuPerGb / bare.cpuPerGb).toFixed(2)} | ${row.rssMb?.toFixed(0) ?? '—'} |`);
-  }
-  return lines.join('\n');
-}
-
-/** The ratio of each passmux run to the bare ffmpeg median of the same source: how far the targets hold run by run. */
-function ratioRanges(rows: Row[]): string[] {
-  const out: string[] = [];
-  for (const row of rows.filter((r) => r.path.startsWith('passmux'))) {
-    const bare = rows.find((r) => r.source === row.source && r.path.startsWith('bare ffmpeg'))!;
-    const speed = row.runs.map((r) => r.bytes / 1e6 / r.seconds / bare.mbps);
-    const cpu = row.runs.map((r) => r.cpu / (r.bytes / 1e9) / bare.cpuPerGb);
-    out.push(`- ${row.source}: × bare ${Math.min(...speed).toFixed(2)}–${Math.max(...speed).toFixed(2)}, `
-      + `× bare CPU ${Math.min(...cpu).toFixed(2)}–${Math.max(...cpu).toFixed(2)}`);
-  }
-  return out;
-}
-
-/** The CPU of each passmux run split between the server process and its ffmpeg, beside bare ffmpeg's own. */
-function cpuSplit(rows: Row[]): string[] {
-  const out: string[] = [];
-  const range = (values: number[], digits = 2) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
-  for (const row of rows.filter((r) => r.path.startsWith('passmux'))) {
-    const bare = rows.find((r) => r.source === row.source && r.path.startsWith('bare ffmpeg'))!;
-    const limit = rows.find((r) => r.source === row.source && r.path.startsWith('Node HTTP read'));
-    const runs = row.runs.filter((r) => r.split);
-    if (runs.length === 0) continue;
-    const gb = (r: Run) => r.bytes / 1e9;
-    out.push(`- ${row.source}: server process ${range(runs.map((r) => r.split!.server))} s `
-      + `(of it system ${range(runs.map((r) => r.split!.serverSys))} s) + its ffmpeg ${range(runs.map((r) => r.split!.ffmpeg))} s `
-      + `(system ${range(runs.map((r) => r.split!.ffmpegSys))} s) per download `
-      + `(${range(runs.map((r) => r.split!.server / gb(r)))} + ${range(runs.map((r) => r.split!.ffmpeg / gb(r)))} CPU s/GB); `
-      + `bare ffmpeg ${range(bare.runs.map((r) => r.cpu))} s (system ${range(bare.runs.map((r) => r.split?.ffmpegSys ?? 0))} s; `
-      + `${range(bare.runs.map((r) => r.cpu / gb(r)))} CPU s/GB)`
-      + (limit ? `; Node HTTP read ${range(limit.runs.map((r) => r.cpu))} s` : ''));
-  }
-  return out;
 }
 
 const HLS_LABEL = `${HLS_SECONDS} s 1080p HLS, ${HLS_SEGMENT_SECONDS} s TS segments (~180 MB)`;
