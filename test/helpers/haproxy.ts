@@ -8,8 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './nginx.js';
-import { get } from './passmux-server.js';
+import { freePort, waitForProxy } from './nginx.js';
 import { eventually } from './server-process.js';
 
 export const HAPROXY = process.env.PASSMUX_HAPROXY ?? ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy'].find((path) => existsSync(path));
@@ -65,18 +64,7 @@ export async function startHaproxy(upstreams: string[]): Promise<Haproxy> {
     const match = / \S+\/(\S+) \S+ (\d{3}) \d+ .* \d+\/\d+\/\d+\/\d+\/(\+?\d+) \d+\/\d+ "\S+ (\S+)/.exec(line);
     return match ? [{ server: match[1]!, status: Number(match[2]), retries: match[3]!, path: match[4]! }] : [];
   });
-  try {
-    await eventually('haproxy answers', async () => {
-      try {
-        return (await get(`${front}/healthz`)).statusCode ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 10_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  await waitForProxy('haproxy', front, stop);
   return {
     front, stop, output: () => text,
     line: (mark) => eventually(`${mark} in HAProxy's log`, () => lines().find((l) => l.path.includes(mark))),

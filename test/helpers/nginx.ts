@@ -85,8 +85,15 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
     }
     await rm(dir, { recursive: true, force: true });
   };
+  await waitForProxy('nginx', front, stop);
+  const line = (mark: string) => eventually(`${mark} in the access log`, async () => (await readAccessLog(accessLog)).find((l) => l.path.includes(mark)));
+  return { front, dir, accessLog, line, stop };
+}
+
+/** Waits until the proxy at `front` answers /healthz (any status); on failure stops it and throws. */
+export async function waitForProxy(name: string, front: string, stop: () => Promise<void>): Promise<void> {
   try {
-    await eventually('nginx answers', async () => {
+    await eventually(`${name} answers`, async () => {
       try {
         return (await get(`${front}/healthz`)).statusCode ? true : undefined;
       } catch {
@@ -97,8 +104,6 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
     await stop();
     throw error;
   }
-  const line = (mark: string) => eventually(`${mark} in the access log`, async () => (await readAccessLog(accessLog)).find((l) => l.path.includes(mark)));
-  return { front, dir, accessLog, line, stop };
 }
 
 /** A request through nginx from `localAddress` (another loopback address than nginx's own); resolves at the headers. */
