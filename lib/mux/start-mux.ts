@@ -12,6 +12,8 @@ import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { MuxStream } from './mux-stream.js';
 import { outputFormat } from '../output-format.js';
 import type { Blanks } from '../length/skip-plan.js';
+import type { Clip } from '../section.js';
+import { clipRelay, clipTarget, type InputClip } from './clip-inputs.js';
 
 /** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -34,23 +36,34 @@ export interface StartMuxOptions extends EnvDefaultable {
   blanks?: ReadonlyArray<Blanks>;
   /** Per input, copy it without ffmpeg's parsers (from `measureOutput`; needed for `blanks`). @default none */
   blind?: readonly boolean[];
+  /** Only this span of the video (lib/section.ts: resolved against its duration). @default the whole video */
+  clip?: Clip;
 }
 
 /**
  * Registers the inputs with the relay (HLS playlists read first: DRM and live
  * are refused here); ffmpeg then reads loopback URLs that carry no secret.
  */
-async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<RelaySession> {
+async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<RelaySession & { cuts: Array<InputClip | undefined> }> {
   const relay = await getRelay();
-  const relayOptions = { ...DEFAULT_RELAY, ...options.relay, policy: egressPolicy(options) };
-  const prepare = (input: MediaInput) => prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
+  const relayOptions = clipRelay({ ...DEFAULT_RELAY, ...options.relay, policy: egressPolicy(options) }, options.clip);
+  const cuts: Array<InputClip | undefined> = [];
+  // A clip's segmented input keeps only its overlapping segments, a fresh copy (refresh) too: the same fragment indexes.
+  const prepare = async (input: MediaInput, index: number) => {
+    const target = await prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
+    if (!options.clip) return target;
+    const clipped = clipTarget(target, options.clip);
+    cuts[index] ??= clipped.cut;
+    return clipped.target;
+  };
   const targets = await Promise.all(selection.inputs.map(prepare));
   const { refresh } = options;
-  return relay.register(targets.map((target, index) => ({
+  const session = relay.register(targets.map((target, index) => ({
     ...target,
-    ...(refresh ? { refresh: () => refresh(index).then(prepare) } : {}),
+    ...(refresh ? { refresh: () => refresh(index).then((input) => prepare(input, index)) } : {}),
     ...(options.blanks?.[index]?.length ? { blanks: options.blanks[index] } : {}),
   })), relayOptions);
+  return { ...session, cuts };
 }
 
 /** Audio that may come as ADTS (AAC in MPEG-TS, as HLS serves it) needs turning into MP4's form. */
@@ -65,13 +78,14 @@ function mayBeAdts(input: MediaInput): boolean {
 export async function startMux(selection: Selection, given: StartMuxOptions = {}): Promise<MuxStream> {
   const options = withEnvDefaults(given);
   const { signal, killGraceMs = 2000, audioOnly = false } = options;
-  let session: RelaySession | undefined;
+  let session: (RelaySession & { cuts: Array<InputClip | undefined> }) | undefined;
   try {
     if (signal?.aborted) throw abortError(signal);
     session = await viaRelay(selection, options, signal ?? new AbortController().signal);
     const relayed = session;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
-    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input), blind: options.blind?.[i] === true })), { audioOnly });
+    const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input), blind: options.blind?.[i] === true,
+      ...(relayed.cuts[i] ? { cut: relayed.cuts[i] } : {}) })), { audioOnly });
     const proc = spawnGroup(command, args);
     // Bound before ffmpeg can connect (same tick as the spawn): only this process may read the tokens.
     if (proc.child.pid !== undefined) relayed.bind(proc.child.pid);

@@ -48,7 +48,7 @@ export const VIDEOS: Record<string, Video> = {
   nasty: { title: NASTY_TITLE, tracks: [H264, AAC] },
   garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
-  'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
+  'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120), seconds: 120 },
   'bench-120s-frag': { title: 'Benchmark 120 s 1080p, fragmented', tracks: benchTracks(120, '-frag'), seconds: 120 },
   fancy: { title: FANCY_TITLE, tracks: [H264, AAC] },
   'low-aac': { title: 'Low-bitrate AAC', tracks: [H264, AAC_32K] },
