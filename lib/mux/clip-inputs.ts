@@ -33,12 +33,22 @@ export interface InputClip {
   seconds?: number;
 }
 
-/** The target the relay fetches for this clip, and the options ffmpeg reads it with. */
-export function clipTarget(target: SourceTarget, clip: Clip): { target: SourceTarget; cut: InputClip } {
-  const seconds = clip.end !== undefined ? { seconds: clip.end - clip.start } : {};
-  if (!target.fragments) return { target, cut: { ...(clip.start > 0 ? { seek: clip.start } : {}), ...seconds } };
-  const picked = pickFragments(target.fragments, clip.start, clip.end);
-  return { target: { ...target, fragments: picked.fragments }, cut: { shift: picked.from - clip.start, ...seconds } };
+/**
+ * The target the relay fetches for this clip, and the options ffmpeg reads it
+ * with. Every input is put on one clock whose 0 is `origin`, where the clip
+ * really starts (the video's keyframe at or before the start: clip-keyframe.ts);
+ * `-t` then ends each at the clip's end. Video is sought to the clip's start
+ * (ffmpeg lands on that keyframe), audio to the origin; audio before the
+ * origin is dropped by `-copypriorss:a 0` (ffmpeg-args.ts).
+ */
+export function clipTarget(target: SourceTarget, clip: Clip, origin: number, audio: boolean): { target: SourceTarget; cut: InputClip } {
+  const seconds = clip.end !== undefined ? { seconds: clip.end - origin } : {};
+  const from = audio ? origin : clip.start;
+  if (!target.fragments) {
+    return { target, cut: { ...(from > 0 ? { seek: from } : {}), ...(from !== origin ? { shift: from - origin } : {}), ...seconds } };
+  }
+  const picked = pickFragments(target.fragments, from, clip.end);
+  return { target: { ...target, fragments: picked.fragments }, cut: { shift: picked.from - origin, ...seconds } };
 }
 
 /** ffmpeg's input options for a cut (placed before its `-i`). */

@@ -57,6 +57,8 @@ export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegA
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
   // -movflags empty_moov turns off the muxer's own ADTS → MP4 conversion; without this, AAC from TS breaks the file.
   if (inputs.some((input) => input.adts && input.kind !== 'video')) args.push('-bsf:a', 'aac_adtstoasc');
+  // A clip's audio from before its origin (a WebM's cluster, the frames before the video's keyframe) is dropped: it starts with the picture.
+  if (inputs.some((input) => input.cut)) args.push('-copypriorss:a', '0');
   const fragmentSeconds = audioFragmentSeconds(inputs, audioOnly);
   if (fragmentSeconds !== undefined) args.push('-frag_duration', String(fragmentSeconds * 1_000_000));
   args.push(

@@ -14,6 +14,9 @@ import { outputFormat } from '../output-format.js';
 import type { Blanks } from '../length/skip-plan.js';
 import type { Clip } from '../section.js';
 import { clipRelay, clipTarget, type InputClip } from './clip-inputs.js';
+import { clipOrigin } from './clip-keyframe.js';
+import type { SourceTarget } from '../relay/upstream-source.js';
+import { probeInput } from '../length/probe-input.js';
 
 /** `ffmpeg`, `allowPrivateNetworks` and `policy` (addresses, ports, resolver) default to the environment (lib/env-defaults.ts). */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -47,20 +50,24 @@ export interface StartMuxOptions extends EnvDefaultable {
 async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<RelaySession & { cuts: Array<InputClip | undefined> }> {
   const relay = await getRelay();
   const relayOptions = clipRelay({ ...DEFAULT_RELAY, ...options.relay, policy: egressPolicy(options) }, options.clip);
+  const prepare = (input: MediaInput) => prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
+  let targets = await Promise.all(selection.inputs.map(prepare));
+  let cut = (target: SourceTarget, _index: number) => target;
   const cuts: Array<InputClip | undefined> = [];
-  // A clip's segmented input keeps only its overlapping segments, a fresh copy (refresh) too: the same fragment indexes.
-  const prepare = async (input: MediaInput, index: number) => {
-    const target = await prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
-    if (!options.clip) return target;
-    const clipped = clipTarget(target, options.clip);
-    cuts[index] ??= clipped.cut;
-    return clipped.target;
-  };
-  const targets = await Promise.all(selection.inputs.map(prepare));
+  const { clip } = options;
+  if (clip) {
+    const audioOnly = options.audioOnly ?? false;
+    const origin = await clipOrigin(selection, targets, clip, audioOnly,
+      (input) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
+    // A fresh copy (refresh) is cut the same way: the same fragment indexes.
+    cut = (target, index) => clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio').target;
+    targets.forEach((target, index) => { cuts[index] = clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio').cut; });
+    targets = targets.map(cut);
+  }
   const { refresh } = options;
   const session = relay.register(targets.map((target, index) => ({
     ...target,
-    ...(refresh ? { refresh: () => refresh(index).then((input) => prepare(input, index)) } : {}),
+    ...(refresh ? { refresh: () => refresh(index).then(prepare).then((fresh) => cut(fresh, index)) } : {}),
     ...(options.blanks?.[index]?.length ? { blanks: options.blanks[index] } : {}),
   })), relayOptions);
   return { ...session, cuts };

@@ -17,6 +17,7 @@ import { get, readBody, readJson, startPassmux, whenIdle, type TestServer } from
 import { probeFile } from '../helpers/probe.js';
 import { childrenNamed } from '../helpers/processes.js';
 import { startStreamSite, type StreamShape, type StreamSite } from '../helpers/stream-site.js';
+import { createMuxStream, MuxError } from '../../lib/index.js';
 
 const run = promisify(execFile);
 
@@ -34,6 +35,13 @@ const SHAPES: Array<{ name: string; page: string; stream?: StreamShape; query?: 
 
 const START = 3.5;
 const END = 7;
+
+/** When the audio really starts, in seconds (fragmented MP4 gives its first sample the gap before it, so: the second's time, less one frame). */
+async function audioStartOf(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'a', '-read_intervals', '%+#2', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  const [, second] = stdout.trim().split('\n').map(Number);
+  return Math.max(0, (second ?? 0) - 0.03);
+}
 
 /** ffmpeg decodes every frame of the file without one complaint. */
 async function decodesClean(file: string): Promise<void> {
@@ -72,8 +80,23 @@ describe('clips', () => {
       assert.ok(probe.duration >= END - START - 0.05, `duration ${probe.duration} < ${END - START}`);
       assert.ok(probe.duration <= END - START + shape.keyframes + 0.5, `duration ${probe.duration} too long`);
       await decodesClean(file);
+      // The audio starts with the picture (at the video's keyframe), not seconds of silent video later.
+      if (shape.tracks.length === 2) assert.ok(await audioStartOf(file) < 0.05, `audio starts at ${await audioStartOf(file)} s`);
     });
   }
+
+  it('createMuxStream(url, { start, end }): the library cuts the same way; a bad section rejects before yt-dlp', async () => {
+    const stream = await createMuxStream(site.pageUrl('vp9'), { start: '0:05', end: 8, allowPrivateNetworks: true });
+    const file = join(dir, 'library.mp4');
+    await writeFile(file, Buffer.concat(await stream.toArray() as Buffer[]));
+    const { duration } = await probeFile(file);
+    // VP9 keyframes at 0, 4.27, 8.53 s: from 4.27 to 8.
+    assert.ok(duration >= 3 - 0.05 && duration <= 3 + 4.267 + 0.5, `duration ${duration}`);
+    const pages = site.stats.pages;
+    await assert.rejects(createMuxStream(site.pageUrl('vp9'), { start: 8, end: 'soon', allowPrivateNetworks: true }),
+      (error: unknown) => error instanceof MuxError && error.code === 'INVALID_SECTION' && /^end must be seconds/.test(error.message));
+    assert.equal(site.stats.pages, pages);
+  });
 
   it('a clip to the end (start only) and one from the start (end only)', async () => {
     for (const [query, low, high] of [['&start=6', 4, 6.5], ['&end=3', 3, 3.5]] as const) {

@@ -7,6 +7,7 @@ import { clipFilename, formatTime, parseSection, parseSectionSpec, parseTime, re
 import { parseDownloadQuery } from '../../lib/http/query.js';
 import { pickFragments } from '../../lib/media/clip-fragments.js';
 import { clipArgs, clipRelay, clipTarget } from '../../lib/mux/clip-inputs.js';
+import { keyframeIn } from '../../lib/mux/clip-keyframe.js';
 import { buildFfmpegArgs } from '../../lib/mux/ffmpeg-args.js';
 import { STATUS_BY_CODE } from '../../lib/http/status.js';
 
@@ -80,15 +81,32 @@ describe('clip planning', () => {
     assert.throws(() => pickFragments([{ url: 'a', seconds: 2 }, { url: 'b' }], 1, 2), invalid(/do not say how long/));
   });
 
-  it('seeks a whole file, shifts picked segments onto the clip\'s clock, and ends both with -t', () => {
-    assert.deepEqual(clipTarget({ url: 'f', headers: {} }, { start: 300, end: 330 }).cut, { seek: 300, seconds: 30 });
-    assert.deepEqual(clipTarget({ url: 'f', headers: {} }, { start: 0, end: 30 }).cut, { seconds: 30 });
-    const { target, cut } = clipTarget({ url: 'p', headers: {}, fragments: segments }, { start: 3.5 });
-    assert.deepEqual(cut, { shift: -1.5 });
+  it('puts every input on the clock of the origin (the video\'s keyframe): video sought to the start, audio to the origin, -t to the end', () => {
+    const file = { url: 'f', headers: {} };
+    assert.deepEqual(clipTarget(file, { start: 300, end: 330 }, 298, false).cut, { seek: 300, shift: 2, seconds: 32 });
+    assert.deepEqual(clipTarget(file, { start: 300, end: 330 }, 298, true).cut, { seek: 298, seconds: 32 });
+    assert.deepEqual(clipTarget(file, { start: 300, end: 330 }, 300, true).cut, { seek: 300, seconds: 30 });
+    assert.deepEqual(clipTarget(file, { start: 0, end: 30 }, 0, false).cut, { seconds: 30 });
+    const { target, cut } = clipTarget({ url: 'p', headers: {}, fragments: segments }, { start: 3.5 }, 2, false);
+    assert.deepEqual(cut, { shift: 0 });
     assert.equal(target.fragments?.length, 5);
+    // Audio segments that start earlier than the video's keep their own offset.
+    const audio = [{ url: 'a0', seconds: 1.9 }, { url: 'a1', seconds: 1.9 }, { url: 'a2', seconds: 1.9 }];
+    const audioCut = clipTarget({ url: 'p', headers: {}, fragments: audio }, { start: 3.5, end: 4 }, 2, true).cut;
+    assert.ok(Math.abs(audioCut.shift! + 0.1) < 1e-9 && audioCut.seconds === 2, JSON.stringify(audioCut));
     assert.deepEqual(clipArgs({ seek: 300, shift: -1.5, seconds: 30 }), ['-ss', '300.000000', '-itsoffset', '-1.500000', '-t', '30.000000']);
     const args = buildFfmpegArgs([{ url: 'http://127.0.0.1:1/t', kind: 'video', cut: { seek: 5, seconds: 2 } }]);
     assert.deepEqual(args.slice(args.indexOf('-i') - 4, args.indexOf('-i') + 1), ['-ss', '5.000000', '-t', '2.000000', '-i']);
+    assert.ok(args.join(' ').includes('-copypriorss:a 0'), 'audio before the origin is dropped');
+    assert.ok(!buildFfmpegArgs([{ url: 'u', kind: 'video' }]).includes('-copypriorss:a'), 'not without a clip');
+  });
+
+  it('the origin: the video index\'s keyframe at or before the start (MP4 sync samples, WebM Cues), else the start', () => {
+    const mp4 = { size: 1, tables: [{ kind: 'video' as const, blankable: true, offsets: new Float64Array(), sizes: new Uint32Array(), dts: new Float64Array(), keyframes: Float64Array.from([0, 2, 4, 6]) }] };
+    assert.equal(keyframeIn(mp4, 5.9), 4);
+    assert.equal(keyframeIn(mp4, 6), 6);
+    assert.equal(keyframeIn({ size: 1, cues: [0, 4.267, 8.533] }, 5), 4.267);
+    assert.equal(keyframeIn({ size: 1 }, 5), undefined);
   });
 
   it('a clip\'s relay reads ahead little; the operator\'s smaller tuning stays', () => {
