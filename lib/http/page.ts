@@ -22,6 +22,7 @@ export const PAGE_FILES: Record<string, string> = {
   '/playlist-format.js': 'playlist-format.js',
   '/choices.js': 'choices.js',
   '/size-line.js': 'size-line.js',
+  '/clip-span.js': 'clip-span.js',
   '/style.css': 'style.css',
   '/favicon.svg': 'favicon.svg',
 };

@@ -116,3 +116,22 @@ describe('clip planning', () => {
     assert.deepEqual(clipRelay({ rangeSize: 65536, parallel: 1 }, { start: 1 }), { rangeSize: 65536, parallel: 1 });
   });
 });
+
+describe('the page\'s From/To fields', () => {
+  it('read the same times, say what is wrong in words, and name the file as the server does', async () => {
+    const { clipName, readSpan } = await import('../../public/clip-span.js');
+    const { downloadPath } = await import('../../public/format.js');
+    assert.deepEqual(readSpan('5:00', '6:00', 600), { start: 300, end: 360 });
+    assert.deepEqual(readSpan('', '', 600), { start: undefined, end: undefined });
+    assert.deepEqual(readSpan('1:00', '20:00', 600), { start: 60, end: undefined });
+    assert.match(readSpan('abc', '', 600).error!, /From/);
+    assert.match(readSpan('2:00', '1:00', 600).error!, /after/);
+    assert.match(readSpan('10:00', '', 600).error!, /past the end/);
+    for (const [start, end] of [[300, 360], [3.5, 7], [3723, undefined]] as const) {
+      const span = end === undefined ? { start } : { start, end };
+      assert.equal(clipName('Title.mp4', span), clipFilename('Title.mp4', span));
+    }
+    assert.equal(clipName('Title.mp4', {}), 'Title.mp4');
+    assert.equal(downloadPath('https://x.com/v', '720', '', { start: 300, end: 360 }), '/download?url=https%3A%2F%2Fx.com%2Fv&maxHeight=720&start=300&end=360');
+  });
+});
