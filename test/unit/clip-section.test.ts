@@ -135,3 +135,14 @@ describe('the page\'s From/To fields', () => {
     assert.equal(downloadPath('https://x.com/v', '720', '', { start: 300, end: 360 }), '/download?url=https%3A%2F%2Fx.com%2Fv&maxHeight=720&start=300&end=360');
   });
 });
+
+describe('createMuxStream with a clip', () => {
+  it('refuses an exact length or blanks with a clip, and a start past the video\'s end, before any process', async () => {
+    const { createMuxStream } = await import('../../lib/create-mux-stream.js');
+    const info = { id: 'x', title: 'X', duration: 10, thumbnail: null, uploader: null, webpageUrl: null, filename: 'X.mp4', estimatedSize: null, codecs: [], heights: [] };
+    const selection = { info, inputs: [] };
+    await assert.rejects(createMuxStream('https://x.com/v', { selection, start: 2, length: 1000 }), invalid(/no exact length/));
+    await assert.rejects(createMuxStream('https://x.com/v', { selection, start: 10 }), invalid(/past the end of the video \(10 s\)/));
+    await assert.rejects(createMuxStream('https://x.com/v', { selection, start: 'x' }), invalid(/^start must be/));
+  });
+});
