@@ -2,6 +2,7 @@
 // decimals, or [[h:]m:]s), checked before anything runs, then resolved
 // against the video's duration once yt-dlp has told it. Pure.
 import { MuxError } from './errors.js';
+import { clipName, spanTime } from '../public/clip-span.js';
 
 /** A span as asked: either side may be left out (from the start, to the end). Seconds. */
 export interface Section {
@@ -81,21 +82,10 @@ export function resolveClip(section: Section, duration: number | null): Clip | u
   return end === undefined ? { start } : { start, end };
 }
 
-/** `5m00s`, `1h02m03s`, `7.5s`: how a file name shows a time. */
-export function formatTime(seconds: number): string {
-  const whole = Math.floor(seconds);
-  const fraction = Math.round((seconds - whole) * 1000) / 1000;
-  const s = `${String(whole % 60).padStart(whole >= 60 ? 2 : 1, '0')}${fraction > 0 ? String(fraction).slice(1) : ''}s`;
-  const m = Math.floor(whole / 60) % 60;
-  const h = Math.floor(whole / 3600);
-  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${s}`;
-  return m > 0 ? `${m}m${s}` : s;
-}
+/** `5m00s`, `1h02m03s`, `7.5s`: how a file name shows a time (the page's own function: one name on both sides). */
+export const formatTime: (seconds: number) => string = spanTime;
 
 /** `Title.mp4` → `Title (5m00s-6m00s).mp4`; a clip to the end says `-end`. */
 export function clipFilename(filename: string, clip: Clip): string {
-  const dot = filename.lastIndexOf('.');
-  const [stem, extension] = dot > 0 ? [filename.slice(0, dot), filename.slice(dot)] : [filename, ''];
-  const span = `${formatTime(clip.start)}-${clip.end === undefined ? 'end' : formatTime(clip.end)}`;
-  return `${stem} (${span})${extension}`;
+  return clipName(filename, clip);
 }

@@ -1,6 +1,7 @@
 // A clip's span as the page's "From" and "To" fields give it (docs/clips.md):
 // the same times /download takes, checked here only to say what is wrong
-// before asking (the server checks again). Pure: no DOM.
+// before asking (the server checks again), and the clip's file name, which
+// the server takes from here too (lib/section.ts). Pure: no DOM.
 
 /**
  * `90`, `90.5`, `1:30`, `1:02:03` → seconds; undefined when empty; null when no time.
@@ -32,10 +33,10 @@ export function readSpan(from, to, duration) {
 }
 
 /**
- * `5m00s`, `1h02m03s`, `7.5s`, as the server names a clip's file.
+ * `5m00s`, `1h02m03s`, `7.5s`: how a clip's file name shows a time.
  * @param {number} seconds
  */
-function spanTime(seconds) {
+export function spanTime(seconds) {
   const whole = Math.floor(seconds);
   const fraction = Math.round((seconds - whole) * 1000) / 1000;
   const s = `${String(whole % 60).padStart(whole >= 60 ? 2 : 1, '0')}${fraction > 0 ? String(fraction).slice(1) : ''}s`;
@@ -54,7 +55,7 @@ export function isClip(span) {
 }
 
 /**
- * `Title.mp4` → `Title (5m00s-6m00s).mp4`, the name the server gives the clip.
+ * `Title.mp4` → `Title (5m00s-6m00s).mp4`; a clip to the end says `-end`.
  * @param {string} filename
  * @param {{ start?: number, end?: number }} span
  */
