@@ -22,7 +22,8 @@ const CHUNK = 64 * 1024;
 
 export interface PlainSite {
   origin: string;
-  stats: { pages: number; media: number; forbidden: number };
+  /** `bytes`: media bytes read from disk for responses (what a client made the server send). */
+  stats: { pages: number; media: number; forbidden: number; bytes: number };
   close(): Promise<void>;
 }
 
@@ -60,7 +61,7 @@ export async function startPlainSite(): Promise<PlainSite> {
     { name: basename(audio), path: audio, size: statSync(audio).size, mime: 'audio/mp4', codecs: 'mp4a.40.2', video: false },
   ];
   const sessions = new Map<string, string | undefined>();
-  const stats = { pages: 0, media: 0, forbidden: 0 };
+  const stats = { pages: 0, media: 0, forbidden: 0, bytes: 0 };
   let origin = '';
 
   const allowed = (req: IncomingMessage) => {
@@ -88,7 +89,8 @@ export async function startPlainSite(): Promise<PlainSite> {
       ...(range ? { 'content-range': `bytes ${start}-${end}/${file.size}` } : {}),
     });
     if (req.method === 'HEAD') return void res.end();
-    await pipeline(createReadStream(file.path, { start, end, highWaterMark: CHUNK }), res).catch(() => {});
+    const read = createReadStream(file.path, { start, end, highWaterMark: CHUNK }).on('data', (chunk) => { stats.bytes += chunk.length; });
+    await pipeline(read, res).catch(() => {});
   }
 
   const server = createServer((req, res) => {

@@ -24,7 +24,7 @@ for a playlist, channel or feed, its entries with their URLs.
       --json            print JSON instead of text
       --cookies FILE    site logins for yt-dlp, Netscape cookies.txt format
                         (default: $PASSMUX_YTDLP_COOKIES); the file is never written`,
-  download: `usage: passmux download URL [-o FILE | -o -] [--max-height N] [--codec h264|vp9|av1] [--audio-only] [--force] [--quiet] [--cookies FILE]
+  download: `usage: passmux download URL [-o FILE | -o -] [--max-height N] [--codec h264|vp9|av1] [--audio-only] [--section 5:00-6:00] [--force] [--quiet] [--cookies FILE]
        passmux download PLAYLIST-URL [-o DIR] [--items 1-3,7] [...]
 
 Saves the video as MP4 (audio only: M4A). Nothing is written until it is
@@ -35,6 +35,9 @@ complete: the file appears under its name only when the download succeeded.
       --codec C         prefer this video codec where the page has it, else the best:
                         h264 (most compatible: H.264 + AAC, SDR), vp9 or av1
       --audio-only      audio track only
+      --section S-E     only this span ([h:]m:ss or seconds; either side may be left
+                        out, a leading * as yt-dlp takes it): cut at keyframes, no
+                        re-encoding, so it starts up to one keyframe interval early
   -f, --force           overwrite an existing file
   -q, --quiet           no progress or summary on stderr
       --cookies FILE    site logins for yt-dlp (age-restricted, members-only videos),

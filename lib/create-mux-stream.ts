@@ -10,8 +10,13 @@ import type { MuxStream } from './mux/mux-stream.js';
 import { startMux, type StartMuxOptions } from './mux/start-mux.js';
 import type { MediaInput, Selection } from './types.js';
 import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from './wait-available.js';
+import { parseSection, resolveClip } from './section.js';
 
-export interface MuxOptions extends ExtractOptions, FormatChoice, StartMuxOptions {
+export interface MuxOptions extends ExtractOptions, FormatChoice, Omit<StartMuxOptions, 'clip'> {
+  /** A clip from here: seconds, or `[[h:]m:]s` (docs/clips.md). @default the start */
+  start?: number | string;
+  /** A clip to here (past the video's end: to its end). @default the end */
+  end?: number | string;
   /** Formats already extracted (e.g. cached from a recent `/info`): skips yt-dlp. */
   selection?: Selection;
   /** Admission ticket: its active slot is acquired before ffmpeg starts; it is released when the stream closes or on any failure. */
@@ -46,14 +51,19 @@ export async function muxPage(url: string, options: MuxOptions): Promise<MuxStre
   const ticket = options.admission;
   let stream: MuxStream | undefined;
   try {
+    // A bad section is refused before yt-dlp runs; one past the video's end, once its duration is known.
+    const section = parseSection(options.start, options.end);
     const selection = options.selection ?? await lookUpSelection(url, options);
+    const clip = resolveClip(section, selection.info.duration);
+    // A clip's length is not known (docs/clips.md): padding to a whole video's would fail it.
+    if (clip && (options.length !== undefined || options.blanks)) throw new MuxError('INVALID_SECTION', 'a clip has no exact length: give no length or blanks with start/end');
     // Before the slot: waiting for the site's moment holds no ffmpeg slot.
     await waitUntilAvailable(selection.inputs, options.availabilityWaitMs ?? DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
     await ticket?.acquire(options.signal);
     // A URL refused mid-way (expired signature) gets one fresh extraction of the same choice.
     let fresh: Promise<Selection> | undefined;
     const refresh = options.refresh ?? ((index: number) => (fresh ??= lookUpSelection(url, options)).then((s) => inputAt(s, index)));
-    stream = await startMux(selection, { ...options, refresh });
+    stream = await startMux(selection, { ...options, refresh, ...(clip ? { clip } : {}) });
     return stream;
   } finally {
     if (stream) stream.once('close', () => ticket?.release());

@@ -49,6 +49,8 @@ export interface Fragment {
   /** Inclusive byte range within the resource, when the fragment is only part of it. */
   range?: [number, number];
   key?: FragmentKey;
+  /** How long it plays (EXTINF, DASH's duration); absent on an init section. What a clip picks segments by. */
+  seconds?: number;
 }
 
 /**

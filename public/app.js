@@ -3,12 +3,14 @@ import { showChoices, showSize } from './choices.js';
 import { describeHttpError, describeProgress, downloadPath, formatBytes, formatDuration, suggestedName } from './format.js';
 import { hidePlaylist, isSavingPlaylist, showPlaylist } from './playlist.js';
 import { saveTo } from './save.js';
+import { clipName, isClip, readSpan } from './clip-span.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $('lookup'), url: $('url'), getInfo: $('get-info'), message: $('message'),
   info: $('info'), thumb: $('thumb'), title: $('title'), uploader: $('uploader'), duration: $('duration'), size: $('size'),
   quality: $('quality'), codec: $('codec'), save: $('save'), saveLink: $('save-link'),
+  from: $('clip-from'), to: $('clip-to'), clipLength: $('clip-length'),
   progress: $('progress'), progressName: $('progress-name'), bar: $('bar'), progressText: $('progress-text'), cancel: $('cancel'),
 };
 const canPickFile = typeof window.showSaveFilePicker === 'function';
@@ -29,13 +31,27 @@ function showInfo(info, url) {
   ui.thumb.hidden = !info.thumbnail;
   if (info.thumbnail) ui.thumb.src = info.thumbnail;
   showChoices(info);
+  ui.from.value = '';
+  ui.to.value = '';
   ui.info.hidden = false;
   updateChoice();
 }
 
-const choicePath = () => downloadPath(current.url, ui.quality.value, ui.codec.value);
+/** The From/To span of the current video: `{ start, end }` or `{ error }`. */
+const span = () => readSpan(ui.from.value, ui.to.value, current.info.duration);
+const choicePath = () => downloadPath(current.url, ui.quality.value, ui.codec.value, span().error ? {} : span());
+const choiceName = () => clipName(suggestedName(current.info.filename, ui.quality.value), span().error ? {} : span());
+
+/** The clip's length beside the size, or what is wrong with From/To. */
+function showSpan() {
+  if (!current) return;
+  const { start = 0, end = current.info.duration, error } = span();
+  ui.clipLength.classList.toggle('error', Boolean(error));
+  ui.clipLength.textContent = error ?? (!isClip(span()) ? '' : end ? `clip of ${formatDuration(end - start)}` : `clip from ${formatDuration(start)} to the end`);
+}
 
 function updateChoice() {
+  showSpan();
   updateSaveLink();
   showSize(current.info, choicePath());
 }
@@ -46,7 +62,7 @@ function updateSaveLink() {
   ui.save.hidden = true;
   ui.saveLink.hidden = false;
   ui.saveLink.href = choicePath();
-  ui.saveLink.download = suggestedName(current.info.filename, ui.quality.value);
+  ui.saveLink.download = choiceName();
 }
 
 async function lookUp(event) {
@@ -91,9 +107,10 @@ function showProgress(text, percent, state = '') {
 async function save() {
   if (!current || running) return;
   const quality = ui.quality.value;
+  if (span().error) return say(span().error, 'error');
   // Read now: the choice may change while the file dialog is open.
   const path = choicePath();
-  const name = suggestedName(current.info.filename, quality);
+  const name = choiceName();
   let handle;
   try {
     // Must run first, straight from the click: the picker needs the user gesture.
@@ -154,5 +171,10 @@ ui.form.addEventListener('submit', lookUp);
 ui.save.addEventListener('click', save);
 ui.quality.addEventListener('change', updateChoice);
 ui.codec.addEventListener('change', updateChoice);
+// The length as one types; the size (a HEAD) once the field is left.
+for (const field of [ui.from, ui.to]) {
+  field.addEventListener('input', showSpan);
+  field.addEventListener('change', updateChoice);
+}
 ui.cancel.addEventListener('click', () => running?.abort());
 document.documentElement.dataset.ready = 'true';

@@ -74,12 +74,16 @@ export function describeHttpError(status, code) {
  * @param {string} url
  * @param {string} quality
  * @param {string} [codec]
+ * @param {{ start?: number, end?: number }} [span] a clip of the video
  */
-export function downloadPath(url, quality, codec = '') {
+export function downloadPath(url, quality, codec = '', span = {}) {
   const params = new URLSearchParams({ url });
   if (quality === 'audio') params.set('audioOnly', '1');
   else if (quality) params.set('maxHeight', quality);
   if (codec) params.set('codec', codec);
+  // A clip (docs/clips.md): seconds, as the page's From/To fields read them.
+  if (span.start) params.set('start', String(span.start));
+  if (span.end !== undefined) params.set('end', String(span.end));
   return `/download?${params}`;
 }
 

@@ -52,6 +52,7 @@ export function dashFragments(format: Json): Fragment[] {
     if (!raw) throw new MuxError('EXTRACT_FAILED', 'a DASH fragment has no address');
     const url = checkUrl(raw, { allowPrivateNetworks: true, label: 'fragment URL', maxLength: 16_384 }).href;
     const range = rangeOf(item.byte_range);
-    return range ? { url, range } : { url };
+    const seconds = typeof item.duration === 'number' && Number.isFinite(item.duration) && item.duration >= 0 ? { seconds: item.duration } : {};
+    return range ? { url, range, ...seconds } : { url, ...seconds };
   });
 }

@@ -8,6 +8,7 @@ import { measureOutput, type InputProber, type OutputMeasure } from '../length/m
 import type { Selection } from '../types.js';
 import { codecToken } from '../extract/codecs.js';
 import { outputEtag } from './etag.js';
+import { clipFilename, type Clip } from '../section.js';
 
 export interface OutputDescription {
   mimeType: string;
@@ -50,15 +51,26 @@ export function describeCodecs(selection: Selection, audioOnly: boolean): string
   return named.length > 0 ? named.join(', ') : undefined;
 }
 
-/** `ffmpeg` is the ffmpeg version line, part of the ETag. */
-export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string): Promise<OutputDescription> {
-  const { length, inputSizes, blind, indexes } = await measureOnce(selection, Boolean(choice.audioOnly), probe);
-  const known = inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
-  const estimatedSize = known ?? selection.info.estimatedSize;
+/** A clip's share of the whole video's guessed size, when its duration is known. */
+function clipEstimate(selection: Selection, clip: Clip): number | null {
+  const { duration, estimatedSize } = selection.info;
+  if (!duration || estimatedSize === null) return null;
+  return Math.round(estimatedSize * (Math.min(clip.end ?? duration, duration) - clip.start) / duration);
+}
+
+/**
+ * `ffmpeg` is the ffmpeg version line, part of the ETag. A clip is sent
+ * chunked, without a length (docs/clips.md): its index is not read.
+ */
+export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string, clip?: Clip): Promise<OutputDescription> {
+  const { length, inputSizes, blind, indexes } = clip ? { length: undefined, inputSizes: [], blind: selection.inputs.map(() => false), indexes: selection.inputs.map(() => undefined) }
+    : await measureOnce(selection, Boolean(choice.audioOnly), probe);
+  const known = !clip && inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
+  const estimatedSize = clip ? clipEstimate(selection, clip) : known ?? selection.info.estimatedSize;
   const { mimeType } = outputFormat(choice.audioOnly);
   const headers: Record<string, string> = {
     'content-type': mimeType,
-    'content-disposition': contentDisposition(selection.info.filename),
+    'content-disposition': contentDisposition(clip ? clipFilename(selection.info.filename, clip) : selection.info.filename),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };

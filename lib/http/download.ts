@@ -19,6 +19,7 @@ import type { DownloadQuery } from './query.js';
 import { redactUrls, sendError, toMuxError } from './status.js';
 import { firstChunk, pumpBody } from './stream-body.js';
 import { waitUntilAvailable } from '../wait-available.js';
+import { resolveClip } from '../section.js';
 
 export interface DownloadContext {
   admission: AdmissionController;
@@ -83,9 +84,11 @@ export async function handleDownloadHead(res: ServerResponse, query: DownloadQue
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // A clip starting past the video's end: a 400 now, before any media request.
+    const clip = resolveClip(query, selection.info.duration);
     // The size probe is a media request too: none before the site's moment.
     await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
-    res.writeHead(200, (await describeOutput(selection, query, ctx.probe, await ctx.ffmpegVersion())).headers).end();
+    res.writeHead(200, (await describeOutput(selection, query, ctx.probe, await ctx.ffmpegVersion(), clip)).headers).end();
   } catch (error) {
     if (!clientGone() && !res.headersSent) {
       sendError(res, toMuxError(signal.aborted ? signal.reason : error), { retryAfterSeconds: ctx.retryAfterSeconds });
@@ -113,10 +116,12 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
+    // A clip starting past the video's end: a 400 before any media request or ffmpeg.
+    const clip = resolveClip(query, selection.info.duration);
     // yt-dlp's available_at: no media request (not even the size probe) before it, within the first-byte bound.
     await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     // Asked of the media servers while this download waits for its slot.
-    const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version));
+    const described = ctx.ffmpegVersion().then((version) => describeOutput(selection, query, ctx.probe, version, clip));
     described.catch(() => {});
     await acquireWithin(ticket, signal, ctx.queueTimeoutMs);
     // Waiting for a slot is fair; holding one without a byte (a dripping playlist or file) is not.

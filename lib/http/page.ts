@@ -23,6 +23,7 @@ export const PAGE_FILES: Record<string, string> = {
   '/playlist-format.js': 'shared/playlist-format.js',
   '/choices.js': 'public/choices.js',
   '/size-line.js': 'public/size-line.js',
+  '/clip-span.js': 'shared/clip-span.js',
   '/style.css': 'public/style.css',
   '/favicon.svg': 'public/favicon.svg',
 };

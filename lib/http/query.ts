@@ -3,8 +3,9 @@ import { MuxError } from '../errors.js';
 import type { PageChoice } from '../extract/ytdlp-args.js';
 import { checkUrl } from '../url.js';
 import { isVideoCodec, VIDEO_CODECS } from '../extract/codecs.js';
+import { parseSection, type Section } from '../section.js';
 
-export interface DownloadQuery extends PageChoice {
+export interface DownloadQuery extends PageChoice, Section {
   url: string;
 }
 
@@ -25,7 +26,14 @@ function parseCodec(search: URLSearchParams): DownloadQuery['codec'] {
   return values[0];
 }
 
-/** Reads `url`, `maxHeight`, `audioOnly`, `codec` and `playlist`; throws INVALID_URL or INVALID_REQUEST naming the bad parameter. */
+function single(search: URLSearchParams, name: string): string | undefined {
+  const values = search.getAll(name);
+  if (values.length > 1) throw new MuxError('INVALID_SECTION', `give ${name} once`);
+  // An empty field (the page's form left blank) is no value.
+  return values[0] || undefined;
+}
+
+/** Reads `url`, `maxHeight`, `audioOnly`, `codec`, `playlist`, `start` and `end`; throws INVALID_URL, INVALID_REQUEST or INVALID_SECTION naming the bad parameter. */
 export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks: boolean): DownloadQuery {
   const urls = search.getAll('url');
   if (urls.length === 0) throw new MuxError('INVALID_URL', 'the url parameter is missing');
@@ -46,5 +54,7 @@ export function parseDownloadQuery(search: URLSearchParams, allowPrivateNetworks
   // A video link inside a list (watch?v=…&list=…) stays the video unless this asks for the list.
   const playlist = parseFlag(search.get('playlist'), 'playlist');
   if (playlist) query.playlist = true;
+  // A clip: `start` and `end`, each once at most, checked here (nothing runs on a bad one).
+  Object.assign(query, parseSection(single(search, 'start'), single(search, 'end')));
   return query;
 }

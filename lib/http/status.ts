@@ -8,6 +8,8 @@ export const STATUS_BY_CODE: Record<MuxErrorCode, number> = {
   // A list where one video was expected: the client should pick entries (/info lists them).
   IS_PLAYLIST: 400,
   INVALID_REQUEST: 400,
+  // A clip's start/end that is no time, out of order, or past the video's end.
+  INVALID_SECTION: 400,
   NOT_FOUND: 404,
   // A Range that starts at or past the end of an exact-length download.
   RANGE_NOT_SATISFIABLE: 416,

@@ -35,9 +35,11 @@ export interface InputProbe {
   tables?: SampleTable[];
   /** With an index: a digest of every region read, for the relay to check what ffmpeg gets (lib/relay/index-check.ts). */
   index?: IndexDigest;
+  /** With `tables`, a WebM: its Cues' times in seconds (where ffmpeg can seek to; a clip's keyframe). */
+  cues?: number[];
 }
 
-type Indexed = Pick<InputProbe, 'tracks' | 'tables'> | undefined;
+type Indexed = Pick<InputProbe, 'tracks' | 'tables' | 'cues'> | undefined;
 
 /** The first bytes read of every input: an MP4's leading boxes (a larger moov is read next), a WebM's headers and first blocks. */
 const HEAD_BYTES = 64 * 1024;
@@ -115,7 +117,7 @@ async function readWebmHead(head: Buffer, size: number, read: ReadRange): Promis
   return blocks >= WEBM_SAMPLE_BLOCKS || head.length >= Math.min(size, WEBM_HEAD_BYTES) ? parsed : parseWebmHead(await more());
 }
 
-async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promise<Indexed> {
+async function readWebmIndex(head: Buffer, size: number, read: ReadRange, tables: boolean): Promise<Indexed> {
   const parsed = await readWebmHead(head, size, read);
   const track = parsed.tracks.find((t) => t.kind !== 'other');
   let cueTimes: number[] | undefined;
@@ -127,7 +129,8 @@ async function readWebmIndex(head: Buffer, size: number, read: ReadRange): Promi
     }
   }
   const budget = budgetOfWebm(parsed, cueTimes, size);
-  return budget ? { tracks: [budget] } : undefined;
+  const cues = tables && cueTimes ? { cues: cueTimes.map((time) => time / 1e9) } : {};
+  return budget ? { tracks: [budget], ...cues } : { ...cues };
 }
 
 /** The input's size and track budgets; a failure or a server that will not say leaves them out. */
@@ -171,7 +174,7 @@ export async function probeInput(input: MediaInput, options: ProbeOptions): Prom
     if (!ranged || size === undefined) return (res.destroy(), { size });
     const head = await readWhole(res, headBytes, tooLarge);
     regions.push(digestRegion(0, head));
-    const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read)
+    const indexed = head.subarray(0, 4).equals(EBML_MAGIC) ? await readWebmIndex(head, size, read, options.tables ?? false)
       : MP4_OPENINGS.has(head.toString('latin1', 4, 8)) ? await readMp4Index(head, size, read, options.tables ?? false, charge) : undefined;
     return { size, ...indexed, ...(indexed ? { index: regions } : {}) };
   } catch {

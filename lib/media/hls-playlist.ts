@@ -21,6 +21,7 @@ interface SubRange { length: number; offset: number | undefined }
 
 interface State {
   sequence: number; key: KeyTag | undefined; ended: boolean; duration: number;
+  extinf: number | undefined; // EXTINF waiting for its URI line
   range: SubRange | undefined; // EXT-X-BYTERANGE waiting for its URI line
   map: { fragment: Fragment; key: KeyTag | undefined } | undefined; // its default IV is the NEXT segment's sequence number
   init: Fragment | undefined; segments: Fragment[];
@@ -32,7 +33,7 @@ const drm = (what: string): MuxError => new MuxError('DRM_PROTECTED', `this vide
 export function parseMediaPlaylist(text: string, playlistUrl: string): MediaPlaylist {
   const lines = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((line) => line.trim());
   assertMediaPlaylist(lines);
-  const state: State = { sequence: 0, key: undefined, range: undefined, map: undefined, init: undefined, segments: [], ended: false, duration: 0 };
+  const state: State = { sequence: 0, key: undefined, extinf: undefined, range: undefined, map: undefined, init: undefined, segments: [], ended: false, duration: 0 };
   for (const line of lines.slice(1)) {
     if (line.startsWith('#')) applyTag(state, line, playlistUrl);
     else if (line) addSegment(state, resolveUrl(line, playlistUrl));
@@ -77,7 +78,7 @@ function assertMediaPlaylist(lines: string[]): void {
 function applyTag(state: State, line: string, base: string): void {
   const [, name, value = ''] = /^([^:]*):?(.*)$/.exec(line) ?? [];
   switch (name) {
-    case '#EXTINF': state.duration += readDuration(value); break;
+    case '#EXTINF': state.extinf = readDuration(value); state.duration += state.extinf; break;
     case '#EXT-X-MEDIA-SEQUENCE': state.sequence = parseSequence(value); break;
     case '#EXT-X-KEY': state.key = readKey(parseAttributes(value), base); break;
     case '#EXT-X-MAP': setMap(state, parseAttributes(value), base); break;
@@ -97,6 +98,8 @@ function addSegment(state: State, url: string): void {
     state.map = undefined;
   }
   const fragment: Fragment = { url };
+  if (state.extinf !== undefined) fragment.seconds = state.extinf;
+  state.extinf = undefined;
   if (state.range) fragment.range = placeRange(state.range, url, state.segments.at(-1));
   state.range = undefined;
   state.segments.push(withKey(fragment, state.key, sequence));

@@ -1,6 +1,7 @@
 // Pure argv builder for ffmpeg: relay inputs in, fragmented MP4 on stdout out.
 import type { MediaInput } from '../types.js';
 import { audioFragmentSeconds } from '../media/output-fragments.js';
+import { clipArgs, type InputClip } from './clip-inputs.js';
 
 /** ffmpeg reads nothing but our loopback relay: plain HTTP over TCP. */
 export const RELAY_PROTOCOLS = 'http,tcp';
@@ -39,6 +40,8 @@ export interface FfmpegInput extends Pick<MediaInput, 'url' | 'kind'> {
    * H.264/AAC only: there it gives the same bytes as parsing.
    */
   blind?: boolean;
+  /** Its part of a clip (lib/mux/clip-inputs.ts). @default the whole input */
+  cut?: InputClip;
 }
 
 export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegArgsOptions = {}): string[] {
@@ -49,11 +52,13 @@ export function buildFfmpegArgs(inputs: readonly FfmpegInput[], options: FfmpegA
     // streams (bench: 70 → 160 MB/s on 1080p HLS), and it costs nothing on MP4 inputs.
     // Without parsers ffmpeg would read seconds of packets to guess what the MP4's index already says.
     if (input.blind) args.push('-fflags', '+noparse+nofillin', '-analyzeduration', '0', '-probesize', '32');
-    args.push('-protocol_whitelist', RELAY_PROTOCOLS, '-format_whitelist', CONTAINER_FORMATS, '-thread_queue_size', '512', '-i', input.url);
+    args.push('-protocol_whitelist', RELAY_PROTOCOLS, '-format_whitelist', CONTAINER_FORMATS, '-thread_queue_size', '512', ...clipArgs(input.cut), '-i', input.url);
   }
   inputs.forEach((input, index) => args.push(...mapsFor(input, index, audioOnly)));
   // -movflags empty_moov turns off the muxer's own ADTS → MP4 conversion; without this, AAC from TS breaks the file.
   if (inputs.some((input) => input.adts && input.kind !== 'video')) args.push('-bsf:a', 'aac_adtstoasc');
+  // A clip's audio from before its origin (a WebM's cluster, the frames before the video's keyframe) is dropped: it starts with the picture.
+  if (inputs.some((input) => input.cut)) args.push('-copypriorss:a', '0');
   const fragmentSeconds = audioFragmentSeconds(inputs, audioOnly);
   if (fragmentSeconds !== undefined) args.push('-frag_duration', String(fragmentSeconds * 1_000_000));
   args.push(

@@ -51,7 +51,7 @@ export const VIDEOS: Record<string, Video> = {
   nasty: { title: NASTY_TITLE, tracks: [H264, AAC] },
   garbage: { title: 'Not a video', file: 'garbage.mp4' },
   'bench-20s': { title: 'Benchmark 20 s 1080p', tracks: benchTracks(20) },
-  'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120) },
+  'bench-120s': { title: 'Benchmark 120 s 1080p', tracks: benchTracks(120), seconds: 120 },
   // bench/plain-source.ts's 600 s of 5 Mbit/s 1080p (call ensurePlainMedia first).
   'plain-600s': { title: 'Plain 600 s 1080p', seconds: 600, tracks: [
     { ...benchTracks(600)[0]!, file: 'bench-600s-5m-video.mp4', bandwidth: 5_000_000 }, { ...benchTracks(600)[1]!, file: 'bench-600s-5m-audio.m4a' }] },

@@ -82,6 +82,22 @@ describe('passmux CLI', () => {
     assert.match(text.stdout, /^Title: {5}H264 clip\nUploader: {2}Fixture Uploader\nDuration: {2}0:10\n/);
   });
 
+  it('--section saves a clip under the clip\'s name (cut at keyframes); a bad section exits 1 before yt-dlp runs', async () => {
+    const work = await mkdtemp(join(dir, 'clip-'));
+    const { code, stderr } = await runCli(['download', site.pageUrl('h264'), '--section', '*0:03.5-0:07', '-q'], work).done;
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(await readdir(work), ['H264 clip (3.5s-7s).mp4']);
+    const probe = await probeFile(join(work, 'H264 clip (3.5s-7s).mp4'));
+    assert.deepEqual(probe.streams.map((s) => s.type), ['video', 'audio']);
+    // From the keyframe at 2 s (one every 2 s) to 7 s.
+    assert.ok(probe.duration >= 3.45 && probe.duration <= 3.5 + 2 + 0.5, `duration ${probe.duration}`);
+    const pages = site.stats.pages;
+    const bad = await runCli(['download', site.pageUrl('h264'), '--section', '6:00-5:00'], work).done;
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^passmux: INVALID_SECTION: start \(360 s\) must come before end \(300 s\)\n$/);
+    assert.equal(site.stats.pages, pages, 'yt-dlp ran');
+  });
+
   it('a removed video exits 1 with NOT_FOUND on one line', async () => {
     const { code, stderr } = await runCli(['download', site.pageUrl('gone')], dir).done;
     assert.equal(code, 1);

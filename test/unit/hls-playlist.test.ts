@@ -2,12 +2,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MuxError, type MuxErrorCode } from '../../lib/errors.js';
-import { ivFromSequence, parseAttributes, parseIv, parseMediaPlaylist } from '../../lib/media/hls-playlist.js';
+import { ivFromSequence, parseAttributes, parseIv, parseMediaPlaylist as parseWithSeconds } from '../../lib/media/hls-playlist.js';
 
 const playlist = (name: string): string => readFileSync(new URL(`../fixtures/hls/${name}`, import.meta.url), 'utf8');
 const BASE = 'https://media.example.com/vod/title-42/720p/index.m3u8';
 const at = (path: string, base = BASE): string => new URL(path, base).href;
 const iv = (hex: string): Buffer => Buffer.from(hex.padStart(32, '0'), 'hex');
+
+/** These tests are about addresses, ranges and keys: each segment's EXTINF (what clips pick by) is checked on its own below. */
+const parseMediaPlaylist = (text: string, base: string) => {
+  const parsed = parseWithSeconds(text, base);
+  return { ...parsed, fragments: parsed.fragments.map(({ seconds: _seconds, ...fragment }) => fragment) };
+};
 
 /** A media playlist around `body`, for the cases no real service would write down for us. */
 const wrap = (body: string): string => `#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n${body}\n#EXT-X-ENDLIST\n`;
@@ -22,6 +28,11 @@ function rejects(run: () => unknown, code: MuxErrorCode, message: RegExp): void 
 }
 
 describe('parseMediaPlaylist: what ffmpeg writes', () => {
+  it('gives each media segment its EXTINF seconds, and the init section none', () => {
+    const parsed = parseWithSeconds(wrap('#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2.002,\na.m4s\n#EXTINF:1.5,\nb.m4s'), BASE);
+    assert.deepEqual(parsed.fragments.map((f) => f.seconds), [undefined, 2.002, 1.5]);
+  });
+
   it('turns a TS VOD playlist into its segments, resolved against the playlist URL, with nothing extra set', () => {
     const parsed = parseMediaPlaylist(playlist('ffmpeg-ts.m3u8'), BASE);
     assert.deepEqual(parsed, {
