@@ -26,6 +26,8 @@ const okExtractions = async (server: ServerProcess) =>
 
 describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, () => {
   let site: FixtureSite;
+  /** Throttled (about 1 MB/s a download): a held 12 MB download still fetches while the drain is looked at. */
+  let slow: FixtureSite;
   let servers: ServerProcess[];
   let haproxy: Haproxy;
   /** HAProxy's name for each instance (passmux1, passmux2), in the order of `servers`. */
@@ -36,6 +38,7 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
 
   before(async () => {
     site = await startFixtureSite();
+    slow = await startFixtureSite({ throttle: 200_000 });
     servers = await Promise.all(HOSTS.map((HOST) => startServerProcess({ ...ENV, HOST })));
     haproxy = await startHaproxy(servers.map(addressOf));
   });
@@ -50,6 +53,7 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
       for (const child of children) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
     }
     await site?.close();
+    await slow?.close();
   });
 
   it('≥ 6 pages × /info, HEAD, Range, a raw spelling: each page on one instance, one yt-dlp run per page, pages on both', async () => {
@@ -80,13 +84,13 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
   });
 
   it("a full instance's 503 is retried on the other: the client gets 200", async () => {
-    held = await fetchFrom(`${haproxy.front}/download?url=${enc(site.pageUrl('big'))}&tag=held`, CLIENT);
+    held = await fetchFrom(`${haproxy.front}/download?url=${enc(slow.pageUrl('big'))}&tag=held`, CLIENT);
     assert.equal(held.statusCode, 200);
     // Logged only once it ends: its instance is the one with a download open.
     const open = await Promise.all(servers.map(async (server) => (await readJson(await get(`${server.origin}/healthz`))).open));
     assert.deepEqual([...open].sort(), [0, 1]);
     home = names[open.indexOf(1)]!;
-    const second = await fetchFrom(`${haproxy.front}/download?url=${enc(site.pageUrl('big'))}&tag=second`, CLIENT, {}, 'HEAD');
+    const second = await fetchFrom(`${haproxy.front}/download?url=${enc(slow.pageUrl('big'))}&tag=second`, CLIENT, {}, 'HEAD');
     assert.equal(second.statusCode, 200);
     second.resume();
     const line = await haproxy.line('tag=second');
@@ -99,12 +103,12 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
     const draining = serverNamed(home);
     draining.child.kill('SIGTERM');
     await eventually(`HAProxy marks ${home} DOWN`, () => (haproxy.output().includes(`Server passmux/${home} is DOWN`) ? true : undefined), 15_000);
-    const after = await fetchFrom(`${haproxy.front}/download?url=${enc(site.pageUrl('big'))}&tag=drained`, CLIENT, {}, 'HEAD');
+    assert.equal(draining.child.exitCode, null, 'still draining');
+    const after = await fetchFrom(`${haproxy.front}/download?url=${enc(slow.pageUrl('big'))}&tag=drained`, CLIENT, {}, 'HEAD');
     assert.equal(after.statusCode, 200);
     after.resume();
     const line = await haproxy.line('tag=drained');
     assert.deepEqual([line.server === home, line.retries], [false, '0'], 'not asked at all');
-    assert.equal(draining.child.exitCode, null, 'still draining');
     assert.ok((await readBody(held!)).length > 10_000_000);
     held = undefined;
     assert.equal((await draining.exited)[0], 0);
