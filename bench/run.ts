@@ -15,6 +15,7 @@ import { ensurePlainMedia, PLAIN_SECONDS } from './plain-source.js';
 import { median, memoryMb, stop, stopAll } from './measure.js';
 import { measureResume, RESUME_AT, RESUME_GOAL, resumeDetails, resumeTable, type ResumeRow } from './resume.js';
 import { measureRangeCost } from './range-cost.js';
+import { measureClips } from './clip.js';
 import { runBareFfmpeg, runNodeRead, runPassmux, savePassmux, slowClients, type Run } from './scenarios.js';
 import { cpuSplit, ratioRanges, table, type Row } from './report.js';
 import { startFixture, startPassmux, startPlain } from './servers.js';
@@ -25,7 +26,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  * BENCH_ONLY=plain only the plain file server's source (its rows, its CPU split and its crowd); BENCH_ONLY=shapes
  * the two unthrottled whole-file sources side by side (fixture site and plain file server, rows and crowds);
  * BENCH_ONLY=resume only the resume at 90 % (bench/resume.ts) on the whole-file sources; BENCH_ONLY=range only
- * what a `bytes=-1` costs upstream (bench/range-cost.ts).
+ * what a `bytes=-1` costs upstream (bench/range-cost.ts); BENCH_ONLY=clip only the clips (bench/clip.ts).
  */
 const ONLY = process.env.BENCH_ONLY;
 const THROTTLE = 4_000_000;
@@ -76,6 +77,7 @@ const PLAIN_LABEL = `${PLAIN_SECONDS} s 1080p 5 Mbit/s + AAC (~400 MB), plain fi
 /** Which parts run: the fixture site's sources, the HLS ones, the plain file server's; the crowd on each. */
 const runResume = ONLY === undefined || ONLY === 'resume';
 const runRange = ONLY === undefined || ONLY === 'range';
+const runClip = ONLY === undefined || ONLY === 'clip';
 const runFixture = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'hls' || ONLY === 'shapes' || runResume;
 const runPlain = ONLY === undefined || ONLY === 'throughput' || ONLY === 'crowd' || ONLY === 'plain' || ONLY === 'shapes' || runResume;
 
@@ -91,6 +93,7 @@ const crowd: string[] = [];
 const checks: string[] = [];
 const resumes: ResumeRow[] = [];
 let rangeCost: string | undefined;
+let clips: string | undefined;
 let broken = false;
 try {
   const fast = runFixture ? await startFixture(0) : undefined;
@@ -174,6 +177,7 @@ try {
     }
   }
   if (runRange) rangeCost = await measureRangeCost(RUNS);
+  if (runClip) clips = await measureClips(RUNS);
 } finally {
   // Fixtures, and anything a failure left running.
   await stopAll();
@@ -193,5 +197,6 @@ if (resumes.length > 0) {
   if (details.length > 0) console.log(`\nEach resume over the ${RUNS} timed runs:\n${details.join('\n')}`);
 }
 if (rangeCost) console.log(`\nWhat a range costs (bench/range-cost.ts; each run a fresh passmux, the page extracted, then Range: bytes=-1 (its probe included), then the whole body; upstream = what the fixture site sent; fixture and passmux in one process):\n${rangeCost}`);
+if (clips) console.log(`\nClips of 600 s 1080p 5 Mbit/s + AAC, plain file server (bench/clip.ts; fetched = what the file server sent; CPU = passmux and its ffmpeg):\n${clips}`);
 if (crowd.length > 0) console.log(`\n50 clients at once (25 muxing, 25 queued), each reading what is buffered every 200 ms for 10 s:\n${crowd.join('\n')}`);
 if (broken) process.exitCode = 1;
