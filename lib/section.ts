@@ -25,7 +25,7 @@ const invalid = (message: string) => new MuxError('INVALID_SECTION', message);
 /** `90`, `90.5`, `1:30`, `1:02:03.25` → seconds; throws INVALID_SECTION naming `label`. */
 export function parseTime(text: string, label: string): number {
   const parts = text.trim().split(':');
-  const valid = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d{1,10}(?:\.\d{1,6})?$/ : /^\d{1,10}$/).test(part))
+  const valid = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d{1,10}(?:\.\d{1,3})?$/ : /^\d{1,10}$/).test(part))
     // Minutes and seconds after a larger unit stay under 60 (`1:75` is a typo, not 2:15).
     && parts.slice(1).every((part) => Number(part) < 60);
   if (!valid) throw invalid(`${label} must be seconds (like 90 or 90.5) or [h:]m:ss (like 1:30), not "${text.slice(0, 40)}"`);
@@ -62,9 +62,11 @@ export function parseSection(start: string | number | undefined, end: string | n
 export function parseSectionSpec(spec: string): Section {
   const match = /^\*?\s*([^-\s]*)\s*-\s*([^-\s]*)$/.exec(spec.trim());
   if (!match) throw invalid(`a section is START-END (like 5:00-6:00), not "${spec.slice(0, 40)}"`);
-  const [, start = '', end = ''] = match;
+  const [, start = '', given = ''] = match;
+  // `inf` is no end: `-inf` names no span at all, like `-`.
+  const end = given === 'inf' ? '' : given;
   if (!start && !end) throw invalid('a section needs a start, an end, or both');
-  return parseSection(start || undefined, end && end !== 'inf' ? end : undefined);
+  return parseSection(start || undefined, end || undefined);
 }
 
 /**

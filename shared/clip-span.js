@@ -11,7 +11,7 @@ export function readTime(text) {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
   const parts = trimmed.split(':');
-  const ok = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d+(?:\.\d+)?$/ : /^\d+$/).test(part))
+  const ok = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d{1,10}(?:\.\d{1,3})?$/ : /^\d{1,10}$/).test(part))
     && parts.slice(1).every((part) => Number(part) < 60);
   return ok ? parts.reduce((sum, part) => sum * 60 + Number(part), 0) : null;
 }
@@ -37,8 +37,10 @@ export function readSpan(from, to, duration) {
  * @param {number} seconds
  */
 export function spanTime(seconds) {
-  const whole = Math.floor(seconds);
-  const fraction = Math.round((seconds - whole) * 1000) / 1000;
+  // Rounded once, to the millisecond the name shows: 59.9999 is 1m00s, never "59s".
+  const ms = Math.round(seconds * 1000);
+  const whole = Math.floor(ms / 1000);
+  const fraction = (ms % 1000) / 1000;
   const s = `${String(whole % 60).padStart(whole >= 60 ? 2 : 1, '0')}${fraction > 0 ? String(fraction).slice(1) : ''}s`;
   const m = Math.floor(whole / 60) % 60;
   const h = Math.floor(whole / 3600);

@@ -24,7 +24,7 @@ describe('clip sections', () => {
 
   it('refuses what is no time, in words naming the field (INVALID_SECTION, a 400)', () => {
     assert.equal(STATUS_BY_CODE.INVALID_SECTION, 400);
-    for (const text of ['abc', '-1', '1:75', '1:2:3:4', '', '1e3', '0x10', '1.', '5:00:', 'Infinity', '10000000']) {
+    for (const text of ['abc', '-1', '1:75', '1:2:3:4', '', '1e3', '0x10', '1.', '5:00:', 'Infinity', '10000000', '1.0004']) {
       assert.throws(() => parseTime(text, 'start'), invalid(/^start /), text);
     }
     assert.throws(() => parseSection(-1, undefined), invalid(/start/));
@@ -40,7 +40,7 @@ describe('clip sections', () => {
     assert.deepEqual(parseSectionSpec('90-'), { start: 90 });
     assert.deepEqual(parseSectionSpec('-1:30'), { end: 90 });
     assert.deepEqual(parseSectionSpec('*10-inf'), { start: 10 });
-    for (const spec of ['-', '5:00', 'intro', '6:00-5:00', '1-2-3']) assert.throws(() => parseSectionSpec(spec), invalid(/./), spec);
+    for (const spec of ['-', '-inf', '*-inf', '5:00', 'intro', '6:00-5:00', '1-2-3']) assert.throws(() => parseSectionSpec(spec), invalid(/./), spec);
   });
 
   it('resolves against the duration: a start past the end is refused, an end past it is cut, the whole video is no clip', () => {
@@ -59,6 +59,9 @@ describe('clip sections', () => {
     assert.equal(clipFilename('Song.m4a', { start: 3.5, end: 7 }), 'Song (3.5s-7s).m4a');
     assert.equal(clipFilename('Long.mp4', { start: 3723 }), 'Long (1h02m03s-end).mp4');
     assert.equal(formatTime(60.25), '1m00.25s');
+    // Rounded to the millisecond once: never a second lost to the rounding.
+    assert.equal(clipFilename('a.mp4', { start: 59.9995, end: 60.5 }), 'a (1m00s-1m00.5s).mp4');
+    assert.equal(clipFilename('a.mp4', { start: 1.25, end: 2.999 }), 'a (1.25s-2.999s).mp4');
   });
 
   it('the query takes start and end once each; empty fields are no value', () => {
