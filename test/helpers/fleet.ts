@@ -36,3 +36,6 @@ export function upgradedFfmpeg(real: string): string {
     '',
   ].join('\n');
 }
+
+/** host:port of a server process, as nginx's upstream list, its access log and HAProxy's config name an instance. */
+export const addressOf = (server: { origin: string }): string => new URL(server.origin).host;

@@ -78,3 +78,9 @@ export async function readBody(res: IncomingMessage): Promise<Buffer> {
 export async function readJson(res: IncomingMessage): Promise<any> {
   return JSON.parse((await readBody(res)).toString('utf8'));
 }
+
+/** The counter passmux_extractions_total{result="ok"} from the /metrics of the server at `origin`: yt-dlp runs that succeeded. */
+export async function okExtractions(origin: string): Promise<number> {
+  const text = (await readBody(await get(`${origin}/metrics`))).toString('utf8');
+  return Number(/^passmux_extractions_total\{result="ok"\} (\d+)$/m.exec(text)![1]);
+}

@@ -8,16 +8,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { MEDIA_DIR } from '../helpers/media.js';
-import { get, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
+import { get, okExtractions, readBody, startPassmux, whenIdle, type TestServer } from '../helpers/passmux-server.js';
 import { childrenNamed } from '../helpers/processes.js';
 
 const SIZE_HEADERS = ['content-type', 'content-disposition', 'x-estimated-content-length', 'content-length', 'accept-ranges', 'etag'];
-
-/** The counter passmux_extractions_total{result="ok"} from /metrics. */
-async function extractionsOk(passmux: TestServer): Promise<number> {
-  const text = (await readBody(await get(`${passmux.origin}/metrics`))).toString('utf8');
-  return Number(/^passmux_extractions_total\{result="ok"\} (\d+)$/m.exec(text)![1]);
-}
 
 describe('one owner per download', () => {
   const sites: FixtureSite[] = [];
@@ -54,14 +48,14 @@ describe('one owner per download', () => {
 
   it('re-extracts through the cache when the media server starts refusing, counts it, and completes', async () => {
     const { site, passmux } = await start({ expireFirstSessionAfter: 2 });
-    const before = await extractionsOk(passmux);
+    const before = await okExtractions(passmux.origin);
     const res = await get(`${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl('h264'))}`);
     assert.equal(res.statusCode, 200);
     const body = await readBody(res);
     assert.ok(body.length > 100_000);
     assert.ok(site.stats.forbidden >= 1, 'the first session was refused');
     assert.equal(site.stats.pages, 2, 'one re-extraction');
-    assert.equal(await extractionsOk(passmux) - before, 2, 'the re-extraction counts like the first');
+    assert.equal(await okExtractions(passmux.origin) - before, 2, 'the re-extraction counts like the first');
     await whenIdle(passmux.admission);
     assert.deepEqual(passmux.admission.counts, { open: 0, active: 0, waiting: 0 });
   });

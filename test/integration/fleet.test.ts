@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findOnPath } from '../../lib/process/versions.js';
-import { runCurl, upgradedFfmpeg } from '../helpers/fleet.js';
+import { addressOf, runCurl, upgradedFfmpeg } from '../helpers/fleet.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { fetchFrom, skipWithoutNginx as skip, startNginx, type Nginx } from '../helpers/nginx.js';
-import { get, readBody, readJson } from '../helpers/passmux-server.js';
+import { get, okExtractions, readBody, readJson } from '../helpers/passmux-server.js';
 import { childrenNamed, isAlive } from '../helpers/processes.js';
 import { eventually, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -23,10 +23,6 @@ const HOSTS = ['127.0.0.11', '127.0.0.12'];
 const CLIENT = '127.0.0.2';
 const ENV = { PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_TRUST_PROXY: '127.0.0.1', PASSMUX_SHUTDOWN_GRACE_MS: '60000' };
 const enc = encodeURIComponent;
-/** host:port, as nginx's upstream list and access log name an instance. */
-const addressOf = (server: ServerProcess) => new URL(server.origin).host;
-const okExtractions = async (server: ServerProcess) =>
-  Number(/^passmux_extractions_total\{result="ok"\} (\d+)$/m.exec(String(await readBody(await get(`${server.origin}/metrics`))))![1]);
 
 describe('a fleet of two instances behind nginx (deploy/nginx.conf)', { skip }, () => {
   let site: FixtureSite;
@@ -94,7 +90,7 @@ describe('a fleet of two instances behind nginx (deploy/nginx.conf)', { skip }, 
     assert.deepEqual(new Set(home.values()), new Set(servers.map(addressOf)), 'pages on both instances');
     // Each instance ran yt-dlp once per page it is home to, and the site saw each page fetched once.
     for (const server of servers) {
-      assert.equal(await okExtractions(server), [...home.values()].filter((up) => up === addressOf(server)).length);
+      assert.equal(await okExtractions(server.origin), [...home.values()].filter((up) => up === addressOf(server)).length);
     }
     assert.equal(site.stats.pages, pages);
   });

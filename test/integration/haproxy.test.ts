@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { skipWithoutHaproxy as skip, startHaproxy, type Haproxy } from '../helpers/haproxy.js';
 import { fetchFrom } from '../helpers/nginx.js';
-import { get, readBody, readJson } from '../helpers/passmux-server.js';
+import { get, okExtractions, readBody, readJson } from '../helpers/passmux-server.js';
+import { addressOf } from '../helpers/fleet.js';
 import { childrenNamed } from '../helpers/processes.js';
 import { eventually, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -20,9 +21,6 @@ const ENV = {
   PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_TRUST_PROXY: '127.0.0.1', PASSMUX_SHUTDOWN_GRACE_MS: '60000', PASSMUX_MAX_CONNECTIONS: '1',
 };
 const enc = encodeURIComponent;
-const addressOf = (server: ServerProcess) => new URL(server.origin).host;
-const okExtractions = async (server: ServerProcess) =>
-  Number(/^passmux_extractions_total\{result="ok"\} (\d+)$/m.exec(String(await readBody(await get(`${server.origin}/metrics`))))![1]);
 
 describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, () => {
   let site: FixtureSite;
@@ -78,7 +76,7 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
     assert.ok(pages.size >= 6);
     assert.deepEqual(new Set(pages.values()), new Set(names), 'pages on both instances');
     for (const [i, server] of servers.entries()) {
-      assert.equal(await okExtractions(server), [...pages.values()].filter((name) => name === names[i]).length);
+      assert.equal(await okExtractions(server.origin), [...pages.values()].filter((name) => name === names[i]).length);
     }
     assert.equal(site.stats.pages, pages.size);
   });
