@@ -141,7 +141,9 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
     const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
-    stream = await muxPage(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, indexes: output.indexes, ...(blanks ? { blanks } : {}) });
+    stream = await muxPage(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, indexes: output.indexes, ...(blanks ? { blanks } : {}),
+      // A clip's keyframe from the index kept with the extraction: a second clip of the page reads no index.
+      probe: (input) => ctx.probe(input, true) });
     // Failures are read through firstChunk/pumpBody; this keeps a late one (after we stopped listening) from going uncaught.
     stream.on('error', () => {});
     const first = await firstChunk(stream);

@@ -17,7 +17,7 @@ import type { Clip } from '../section.js';
 import { clipRelay, clipTarget, type InputClip } from './clip-inputs.js';
 import { clipOrigin } from './clip-keyframe.js';
 import type { SourceTarget } from '../relay/upstream-source.js';
-import { probeInput } from '../length/probe-input.js';
+import { probeInput, type InputProbe } from '../length/probe-input.js';
 
 /** Explicit values only: the library's entry point (createMuxStream) has applied the environment's defaults. */
 export interface StartMuxOptions extends EnvDefaultable {
@@ -44,37 +44,38 @@ export interface StartMuxOptions extends EnvDefaultable {
   indexes?: ReadonlyArray<IndexDigest | undefined>;
   /** Only this span of the video (lib/section.ts: resolved against its duration). @default the whole video */
   clip?: Clip;
+  /** How a clip reads the video's index for its keyframe (the server passes its probe cache). @default probeInput, with tables */
+  probe?: (input: MediaInput) => Promise<InputProbe>;
 }
 
 /**
  * Registers the inputs with the relay (HLS playlists read first: DRM and live
  * are refused here); ffmpeg then reads loopback URLs that carry no secret.
+ * With a clip, each input is cut once here (its segments picked, its seek),
+ * and a fresh copy (refresh) is cut the same way.
  */
-async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<RelaySession & { cuts: Array<InputClip | undefined> }> {
+async function viaRelay(selection: Selection, options: StartMuxOptions, signal: AbortSignal): Promise<{ session: RelaySession; cuts: Array<InputClip | undefined> }> {
   const relay = await getRelay();
   const relayOptions = clipRelay({ ...DEFAULT_RELAY, ...options.relay, policy: egressPolicy(options) }, options.clip);
   const prepare = (input: MediaInput) => prepareTarget(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal });
-  let targets = await Promise.all(selection.inputs.map(prepare));
-  let cut = (target: SourceTarget, _index: number) => target;
-  const cuts: Array<InputClip | undefined> = [];
+  const prepared = await Promise.all(selection.inputs.map(prepare));
+  let cut = (target: SourceTarget, _index: number): { target: SourceTarget; cut?: InputClip } => ({ target });
   const { clip } = options;
   if (clip) {
     const audioOnly = options.audioOnly ?? false;
-    const origin = await clipOrigin(selection, targets, clip, audioOnly,
-      (input) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
-    // A fresh copy (refresh) is cut the same way: the same fragment indexes.
-    cut = (target, index) => clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio').target;
-    targets.forEach((target, index) => { cuts[index] = clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio').cut; });
-    targets = targets.map(cut);
+    const probe = options.probe ?? ((input: MediaInput) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
+    const origin = await clipOrigin(selection, prepared, clip, audioOnly, probe);
+    cut = (target, index) => clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio');
   }
+  const clipped = prepared.map(cut);
   const { refresh } = options;
-  const session = relay.register(targets.map((target, index) => ({
+  const session = relay.register(clipped.map(({ target }, index) => ({
     ...target,
-    ...(refresh ? { refresh: () => refresh(index).then(prepare).then((fresh) => cut(fresh, index)) } : {}),
+    ...(refresh ? { refresh: () => refresh(index).then(prepare).then((fresh) => cut(fresh, index).target) } : {}),
     ...(options.blanks?.[index]?.length ? { blanks: options.blanks[index] } : {}),
     ...(options.indexes?.[index] ? { index: options.indexes[index] } : {}),
   })), relayOptions);
-  return { ...session, cuts };
+  return { session, cuts: clipped.map((c) => c.cut) };
 }
 
 /** Audio that may come as ADTS (AAC in MPEG-TS, as HLS serves it) needs turning into MP4's form. */
@@ -88,14 +89,14 @@ function mayBeAdts(input: MediaInput): boolean {
  */
 export async function startMux(selection: Selection, options: StartMuxOptions = {}): Promise<MuxStream> {
   const { signal, killGraceMs = 2000, audioOnly = false } = options;
-  let session: (RelaySession & { cuts: Array<InputClip | undefined> }) | undefined;
+  let session: RelaySession | undefined;
   try {
     if (signal?.aborted) throw abortError(signal);
-    session = await viaRelay(selection, options, signal ?? new AbortController().signal);
-    const relayed = session;
+    const { session: relayed, cuts } = await viaRelay(selection, options, signal ?? new AbortController().signal);
+    session = relayed;
     const command = resolveBinary('ffmpeg', options.ffmpeg);
     const args = buildFfmpegArgs(selection.inputs.map((input, i) => ({ kind: input.kind, url: relayed.urls[i]!, adts: mayBeAdts(input), blind: options.blind?.[i] === true,
-      ...(relayed.cuts[i] ? { cut: relayed.cuts[i] } : {}) })), { audioOnly });
+      ...(cuts[i] ? { cut: cuts[i] } : {}) })), { audioOnly });
     const proc = spawnGroup(command, args);
     // Bound before ffmpeg can connect (same tick as the spawn): only this process may read the tokens.
     if (proc.child.pid !== undefined) relayed.bind(proc.child.pid);

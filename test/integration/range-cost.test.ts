@@ -64,6 +64,24 @@ describe('what a range costs upstream', () => {
     await whenIdle(passmux.admission);
   });
 
+  it('two clips of one page read its video\'s index once (the keyframe from the probe kept with the extraction)', async () => {
+    const heads = new Map<string, number>();
+    const count = (name: string, range: string | undefined) => { if (range === PROBE_HEAD) heads.set(name, (heads.get(name) ?? 0) + 1); };
+    site.events.on('media', count);
+    try {
+      for (const span of ['&start=3.5&end=7', '&start=2&end=5']) {
+        const res = await get(`${url('h264')}${span}`);
+        assert.equal(res.statusCode, 200, span);
+        assert.ok((await readBody(res)).length > 0, span);
+      }
+      assert.ok(heads.size > 0, 'the index was read');
+      assert.deepEqual([...heads.values()].filter((n) => n !== 1), [], JSON.stringify(Object.fromEntries(heads)));
+    } finally {
+      site.events.off('media', count);
+    }
+    await whenIdle(passmux.admission);
+  });
+
   for (const { page, goal, limit, media } of SUFFIXES) it(`bytes=-1 of ${page}: the media host sends at most ${goal}`, async (t) => {
     const { video, audio } = await media();
     const inputs = statSync(video).size + statSync(audio).size;
