@@ -2,7 +2,7 @@
 // decimals, or [[h:]m:]s), checked before anything runs, then resolved
 // against the video's duration once yt-dlp has told it. Pure.
 import { MuxError } from './errors.js';
-import { clipName, spanTime } from '../shared/clip-span.js';
+import { clipName, readTime, spanTime } from '../shared/clip-span.js';
 
 /** A span as asked: either side may be left out (from the start, to the end). Seconds. */
 export interface Section {
@@ -24,12 +24,9 @@ const invalid = (message: string) => new MuxError('INVALID_SECTION', message);
 
 /** `90`, `90.5`, `1:30`, `1:02:03.25` → seconds; throws INVALID_SECTION naming `label`. */
 export function parseTime(text: string, label: string): number {
-  const parts = text.trim().split(':');
-  const valid = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d{1,10}(?:\.\d{1,3})?$/ : /^\d{1,10}$/).test(part))
-    // Minutes and seconds after a larger unit stay under 60 (`1:75` is a typo, not 2:15).
-    && parts.slice(1).every((part) => Number(part) < 60);
-  if (!valid) throw invalid(`${label} must be seconds (like 90 or 90.5) or [h:]m:ss (like 1:30), not "${text.slice(0, 40)}"`);
-  const seconds = parts.reduce((sum, part) => sum * 60 + Number(part), 0);
+  // The page's rule (shared/clip-span.js), so the fields and the server agree on what a time is.
+  const seconds = readTime(text);
+  if (seconds === undefined || seconds === null) throw invalid(`${label} must be seconds (like 90 or 90.5) or [h:]m:ss (like 1:30), not "${text.slice(0, 40)}"`);
   if (seconds > MAX_SECONDS) throw invalid(`${label} is later than any video (${Math.round(seconds)} s)`);
   return seconds;
 }

@@ -12,6 +12,7 @@ export function readTime(text) {
   if (!trimmed) return undefined;
   const parts = trimmed.split(':');
   const ok = parts.length <= 3 && parts.every((part, i) => (i === parts.length - 1 ? /^\d{1,10}(?:\.\d{1,3})?$/ : /^\d{1,10}$/).test(part))
+    // Minutes and seconds after a larger unit stay under 60 (`1:75` is a typo, not 2:15).
     && parts.slice(1).every((part) => Number(part) < 60);
   return ok ? parts.reduce((sum, part) => sum * 60 + Number(part), 0) : null;
 }
