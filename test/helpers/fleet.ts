@@ -1,6 +1,8 @@
 // Small pieces of the fleet tests: Debian's curl as a user runs it, and an
 // ffmpeg that says it is another build.
 import { spawn } from 'node:child_process';
+import { childrenNamed } from './processes.js';
+import type { ServerProcess } from './server-process.js';
 
 export interface CurlRun { code: number | null; stdout: string; stderr: string }
 
@@ -39,3 +41,16 @@ export function upgradedFfmpeg(real: string): string {
 
 /** host:port of a server process, as nginx's upstream list, its access log and HAProxy's config name an instance. */
 export const addressOf = (server: { origin: string }): string => new URL(server.origin).host;
+
+/**
+ * After a fleet test: every instance still running is killed (SIGKILL) with its
+ * ffmpeg and yt-dlp children, so a failure leaves no process behind.
+ */
+export async function killFleet(servers: readonly ServerProcess[]): Promise<void> {
+  for (const server of servers) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) continue;
+    const children = ['ffmpeg', 'yt-dlp'].flatMap((name) => childrenNamed(server.child.pid!, name));
+    await server.stop('SIGKILL');
+    for (const child of children) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}

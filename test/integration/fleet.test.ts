@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findOnPath } from '../../lib/process/versions.js';
-import { addressOf, runCurl, upgradedFfmpeg } from '../helpers/fleet.js';
+import { addressOf, killFleet, runCurl, upgradedFfmpeg } from '../helpers/fleet.js';
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { fetchFrom, skipWithoutNginx as skip, startNginx, type Nginx } from '../helpers/nginx.js';
 import { get, okExtractions, readBody, readJson } from '../helpers/passmux-server.js';
@@ -51,12 +51,7 @@ describe('a fleet of two instances behind nginx (deploy/nginx.conf)', { skip }, 
   after(async () => {
     await nginx?.stop();
     // Normally all have stopped or are idle; after a failure, leave no server and no child of theirs behind.
-    for (const server of servers ?? []) {
-      if (server.child.exitCode !== null || server.child.signalCode !== null) continue;
-      const children = ['ffmpeg', 'yt-dlp'].flatMap((name) => childrenNamed(server.child.pid!, name));
-      await server.stop('SIGKILL');
-      for (const child of children) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
+    await killFleet(servers ?? []);
     await site?.close();
     await slow?.close();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -11,8 +11,7 @@ import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.js';
 import { skipWithoutHaproxy as skip, startHaproxy, type Haproxy } from '../helpers/haproxy.js';
 import { fetchFrom } from '../helpers/nginx.js';
 import { get, okExtractions, readBody, readJson } from '../helpers/passmux-server.js';
-import { addressOf } from '../helpers/fleet.js';
-import { childrenNamed } from '../helpers/processes.js';
+import { addressOf, killFleet } from '../helpers/fleet.js';
 import { eventually, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const HOSTS = ['127.0.0.21', '127.0.0.22'];
@@ -44,12 +43,7 @@ describe('two passmux instances behind HAProxy (deploy/haproxy.cfg)', { skip }, 
   after(async () => {
     held?.destroy();
     await haproxy?.stop();
-    for (const server of servers ?? []) {
-      if (server.child.exitCode !== null || server.child.signalCode !== null) continue;
-      const children = ['ffmpeg', 'yt-dlp'].flatMap((name) => childrenNamed(server.child.pid!, name));
-      await server.stop('SIGKILL');
-      for (const child of children) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
+    await killFleet(servers ?? []);
     await site?.close();
     await slow?.close();
   });
