@@ -102,6 +102,15 @@ export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number,
   return mediaTime >= 0 && start <= PLAIN_EDIT_SECONDS && (toTheEnd || duration / movieScale >= mediaSeconds - start - PLAIN_EDIT_SECONDS);
 }
 
+/** Seconds of media a plain edit list skips (AAC priming, B-frame delay): where ffmpeg's clock puts 0. 0 without one. */
+export function editStart(buffer: Buffer, trak: BoxHeader, mediaScale: number): number {
+  const elst = child(buffer, trak, ['edts', 'elst']);
+  if (!elst || mediaScale === 0 || tableCount(buffer, elst, buffer[elst.start + elst.headerBytes] === 1 ? 20 : 12) === 0) return 0;
+  const at = body(elst) + 4;
+  const mediaTime = buffer[elst.start + elst.headerBytes] === 1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
+  return Math.max(0, mediaTime) / mediaScale;
+}
+
 /**
  * Box types ffmpeg's mov demuxer acts on wherever it meets them, which would
  * make a plain moov fragmented, add samples, or hide boxes (cmov: a

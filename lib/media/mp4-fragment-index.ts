@@ -6,7 +6,7 @@
 // its own, and each tfdt continues where the fragment before ended. (The
 // sidx's durations are not compared: ffmpeg times fragments by their tfdt,
 // and audio's sidx leaves out its priming.) Pure.
-import { body, child, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
+import { body, child, editStart, isPlainEdit, movieTimescale, readBoxHeader, type BoxHeader } from './mp4-boxes.js';
 import { copyTraits, type CopyTraits } from './mp4-codec.js';
 import { parseMoof, readTrex, trackIdOf, type TrackDefaults } from './mp4-fragments.js';
 import type { SidxReference } from './mp4-sidx.js';
@@ -40,7 +40,7 @@ class TrackSamples {
   next: number | undefined;
   /** `copy`: how ffmpeg copies the track (mp4-codec.ts). */
   constructor(readonly kind: 'video' | 'audio', readonly timescale: number, readonly descriptionBytes: number, readonly copy: CopyTraits,
-    readonly plainEdit: (seconds: number) => boolean) {}
+    readonly plainEdit: (seconds: number) => boolean, readonly editStart: number) {}
 }
 
 /** The moov of a fragmented file, checked: it extends every media track, and holds no samples of its own. */
@@ -65,7 +65,7 @@ export class FragmentedIndex {
       if (!this.#trex.has(id) || this.#tracks.has(id)) throw new Error(`track ${id} is not extended once by the moov`);
       // Checked once the fragments have told how long the track is.
       const plainEdit = (seconds: number) => isPlainEdit(moov, trak, movieScale, timescale, seconds, true);
-      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, copyTraits(moov, stsd, kind, timescale), plainEdit));
+      this.#tracks.set(id, new TrackSamples(kind, timescale, stsd.size, copyTraits(moov, stsd, kind, timescale), plainEdit, editStart(moov, trak, timescale)));
       this.#order.push(id);
     }
   }
@@ -145,7 +145,8 @@ export class FragmentedIndex {
       });
       tables.push({
         kind: track.kind, blankable: track.copy.blankable, offsets: track.offsets.done(), sizes, dts,
-        ...(allSync ? {} : { keyframes: Float64Array.from(sync, (n) => dts[n - 1]!) }),
+        ...(allSync ? {} : { keyframes: Float64Array.from(sync, (n) => dts[n - 1]!) }), editStart: track.editStart,
+        ...(this.#order.length > 1 ? { sharedFragments: true } : {}),
       });
     }
     return { tracks, tables };

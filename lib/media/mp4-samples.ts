@@ -1,7 +1,7 @@
 // Where each sample of an MP4 input sits (file offset, size, decode time),
 // from its moov: what a resume needs to know which input bytes it may skip.
 // Pure.
-import { body, child, tableCount, type BoxHeader } from './mp4-boxes.js';
+import { body, child, editStart, tableCount, type BoxHeader } from './mp4-boxes.js';
 import { isBlindCopy } from './mp4-codec.js';
 import { mediaTraks, type MediaTrak } from './mp4-index.js';
 import { MAX_INDEX_SAMPLES, readSync, sampleBoxes } from './mp4-tables.js';
@@ -16,6 +16,10 @@ export interface SampleTable {
   dts: Float64Array;
   /** Decode times of the keyframes; undefined when every sample is one. */
   keyframes?: Float64Array;
+  /** Seconds the edit list skips (mp4-boxes.ts editStart): ffmpeg times a sample at its decode time less this. */
+  editStart: number;
+  /** Its fragments carry other tracks too: ffmpeg's seek there may land a fragment early (no clip length). */
+  sharedFragments?: boolean;
 }
 
 function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float64Array {
@@ -47,7 +51,7 @@ function readOffsets(buffer: Buffer, stbl: BoxHeader, sizes: Uint32Array): Float
   return offsets;
 }
 
-function readTable(buffer: Buffer, { stbl, kind, timescale }: MediaTrak): SampleTable {
+function readTable(buffer: Buffer, { trak, stbl, kind, timescale }: MediaTrak): SampleTable {
   const { stsz, stts, stsd } = sampleBoxes(buffer, stbl);
   const count = buffer.readUInt32BE(body(stsz) + 4);
   if (count > MAX_INDEX_SAMPLES) throw new Error(`a track of ${count} samples`);
@@ -66,7 +70,7 @@ function readTable(buffer: Buffer, { stbl, kind, timescale }: MediaTrak): Sample
   const keyframes = sync && Float64Array.from(sync, (number) => dts[Math.min(number - 1, count - 1)]!);
   return {
     kind, blankable: isBlindCopy(buffer, stsd), offsets: readOffsets(buffer, stbl, sizes), sizes, dts,
-    ...(keyframes ? { keyframes } : {}),
+    ...(keyframes ? { keyframes } : {}), editStart: editStart(buffer, trak, timescale),
   };
 }
 

@@ -8,7 +8,7 @@ import type { MediaInput } from '../../lib/types.js';
 const input = (url: string): MediaInput => ({ url, headers: {}, kind: 'video', protocol: 'http' });
 const tabled = (samples: number): InputProbe => ({
   size: 1000,
-  tables: [{ kind: 'video', blankable: true, offsets: new Float64Array(samples), sizes: new Uint32Array(samples), dts: new Float64Array(samples) }],
+  tables: [{ kind: 'video', blankable: true, offsets: new Float64Array(samples), sizes: new Uint32Array(samples), dts: new Float64Array(samples), editStart: 0 }],
 });
 
 describe('ProbeCache', () => {
