@@ -8,6 +8,9 @@ import { probeInput, type InputProbe } from './probe-input.js';
 import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
+import { planClip } from './clip-plan.js';
+import { boundForClip } from './clip-bound.js';
+import type { Clip } from '../section.js';
 import type { IndexDigest } from '../relay/index-check.js';
 import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from '../wait-available.js';
 
@@ -28,11 +31,21 @@ export interface OutputMeasure {
 /** Every track ffmpeg takes from an input may be copied blind. */
 const isBlind = (tracks: readonly TrackBudget[] | undefined) => tracks !== undefined && tracks.length > 0 && tracks.every((track) => track.blindCopy === true);
 
-export async function measureOutput(selection: Selection, audioOnly: boolean, probe: InputProber): Promise<OutputMeasure> {
-  const probes = await Promise.all(selection.inputs.map((input) => probe(input)));
+/** A clip's bound: only with every input's sample tables, and every track copied blind (the plan was checked that way). */
+function clipBound(selection: Selection, probes: readonly InputProbe[], clip: Clip, audioOnly: boolean): number | undefined {
+  const inputs = selection.inputs.map((input, i) => ({ kind: input.kind, ...probes[i] }));
+  if (!inputs.every((input) => isBlind(mappedTracks(input.kind, input.tracks, audioOnly)))) return undefined;
+  const plan = planClip(inputs, clip, audioOnly);
+  return plan && boundForClip(inputs, plan, audioOnly);
+}
+
+/** What the body will be: the whole video's, or (with `clip`) that span's. */
+export async function measureOutput(selection: Selection, audioOnly: boolean, probe: InputProber, clip?: Clip): Promise<OutputMeasure> {
+  const probes = await Promise.all(selection.inputs.map((input) => probe(input, clip !== undefined)));
   const inputSizes = probes.map((p) => p.size);
   const sized = inputSizes.every((size) => size !== undefined);
-  const bound = sized ? boundForInputs(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tracks ? { tracks: probes[i]!.tracks } : {}) })), audioOnly) : undefined;
+  const bound = !sized ? undefined : clip ? clipBound(selection, probes, clip, audioOnly)
+    : boundForInputs(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tracks ? { tracks: probes[i]!.tracks } : {}) })), audioOnly);
   // A bound from a broken index (NaN, a negative or astronomic number) is no length at all.
   const length = bound !== undefined && Number.isSafeInteger(bound) && bound > 0 ? bound : undefined;
   // Only with an exact length: that is when a resume may come.
