@@ -55,8 +55,8 @@ export async function muxPage(url: string, options: MuxOptions): Promise<MuxStre
     const section = parseSection(options.start, options.end);
     const selection = options.selection ?? await lookUpSelection(url, options);
     const clip = resolveClip(section, selection.info.duration);
-    // A clip's length is not known (docs/clips.md): padding to a whole video's would fail it.
-    if (clip && (options.length !== undefined || options.blanks)) throw new MuxError('INVALID_SECTION', 'a clip has no exact length: give no length or blanks with start/end');
+    // Blanks are planned for a whole video's output: a clip's bytes would land elsewhere.
+    if (clip && options.blanks) throw new MuxError('INVALID_SECTION', 'a clip is never given blanks: give no blanks with start/end');
     // Before the slot: waiting for the site's moment holds no ffmpeg slot.
     await waitUntilAvailable(selection.inputs, options.availabilityWaitMs ?? DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
     await ticket?.acquire(options.signal);

@@ -26,15 +26,33 @@ export interface OutputDescription {
   headers: Record<string, string>;
 }
 
-/** Measured per extraction result and choice: a HEAD then a GET of the same page ask the media servers once. */
-const measured = new WeakMap<Selection, Map<boolean, Promise<OutputMeasure>>>();
+/** Measured per extraction result, choice and span: a HEAD then a GET of the same page ask the media servers once. */
+const measured = new WeakMap<Selection, Map<string, Promise<OutputMeasure>>>();
+/** Measures kept per extraction (the whole video and its clips, with and without video). */
+const MAX_SPANS = 32;
 
-function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProber): Promise<OutputMeasure> {
-  const bySelection = measured.get(selection) ?? new Map<boolean, Promise<OutputMeasure>>();
+function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProber, clip: Clip | undefined): Promise<OutputMeasure> {
+  const bySelection = measured.get(selection) ?? new Map<string, Promise<OutputMeasure>>();
   measured.set(selection, bySelection);
-  let measure = bySelection.get(audioOnly);
-  if (!measure) bySelection.set(audioOnly, measure = measureOutput(selection, audioOnly, probe));
+  const key = JSON.stringify([audioOnly, clip?.start ?? null, clip?.end ?? null]);
+  let measure = bySelection.get(key);
+  if (!measure) {
+    // Spans are the client's to choose: keep the latest few, not one per request ever made.
+    if (bySelection.size >= MAX_SPANS) bySelection.delete(bySelection.keys().next().value!);
+    bySelection.set(key, measure = measureOutput(selection, audioOnly, probe, clip));
+  }
   return measure;
+}
+
+/**
+ * A clip whose output missed its measured length (its plan and ffmpeg
+ * disagreed): its later downloads go chunked rather than fail the same way.
+ */
+export function forgetClipLength(selection: Selection, audioOnly: boolean, clip: Clip): void {
+  const key = JSON.stringify([audioOnly, clip.start, clip.end ?? null]);
+  const chunked = (measure: OutputMeasure): OutputMeasure => ({ ...measure, length: undefined, blind: measure.blind.map(() => false), indexes: measure.indexes.map(() => undefined) });
+  const measure = measured.get(selection)?.get(key);
+  if (measure) measured.get(selection)!.set(key, measure.then(chunked));
 }
 
 /**
@@ -59,12 +77,12 @@ function clipEstimate(selection: Selection, clip: Clip): number | null {
 }
 
 /**
- * `ffmpeg` is the ffmpeg version line, part of the ETag. A clip is sent
- * chunked, without a length (docs/clips.md): its index is not read.
+ * `ffmpeg` is the ffmpeg version line, part of the ETag. A clip of whole MP4
+ * files has its exact length too (lib/length/clip-plan.ts); of anything else
+ * it is sent chunked (docs/clips.md).
  */
 export async function describeOutput(selection: Selection, choice: FormatChoice, probe: InputProber, ffmpeg: string, clip?: Clip): Promise<OutputDescription> {
-  const { length, inputSizes, blind, indexes } = clip ? { length: undefined, inputSizes: [], blind: selection.inputs.map(() => false), indexes: selection.inputs.map(() => undefined) }
-    : await measureOnce(selection, Boolean(choice.audioOnly), probe);
+  const { length, inputSizes, blind, indexes } = await measureOnce(selection, Boolean(choice.audioOnly), probe, clip);
   const known = !clip && inputSizes.every((size) => size !== undefined) ? inputSizes.reduce<number>((sum, size) => sum + size!, 0) : null;
   const estimatedSize = clip ? clipEstimate(selection, clip) : known ?? selection.info.estimatedSize;
   const { mimeType } = outputFormat(choice.audioOnly);
@@ -84,6 +102,7 @@ export async function describeOutput(selection: Selection, choice: FormatChoice,
   }
   const etag = outputEtag({
     inputs: selection.inputs.map((input, i) => ({ formatId: input.formatId, size: inputSizes[i] })), choice, ffmpeg, length,
+    ...(clip ? { span: [clip.start, clip.end ?? null] as const } : {}),
   });
   Object.assign(headers, { 'content-length': String(length), 'accept-ranges': 'bytes', etag });
   return { mimeType, length, etag, estimatedSize, headers, blind, indexes };

@@ -9,7 +9,7 @@ import { MuxError } from '../errors.js';
 import type { MuxStream } from '../mux/mux-stream.js';
 import type { Ticket } from '../admission/admission-controller.js';
 import { clientSignal } from './client-signal.js';
-import { describeOutput } from './describe-output.js';
+import { describeOutput, forgetClipLength } from './describe-output.js';
 import { planSkip, type InputProber } from '../length/measure-output.js';
 import { answerRange, type RangeAnswer } from './range-request.js';
 import { ByteWindow } from './byte-window.js';
@@ -112,12 +112,15 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   let outcome: DownloadOutcome = 'completed';
   let failure: MuxError | undefined;
   let firstByte: NodeJS.Timeout | undefined;
+  // A clip whose output missed its length goes chunked from then on.
+  let forgetLength: (() => void) | undefined;
   let finish!: () => void;
   ctx.track((reason) => controller.abort(reason), new Promise<void>((resolve) => { finish = resolve; }));
   try {
     const selection = await ctx.cache.get(query.url, query, signal);
     // A clip starting past the video's end: a 400 before any media request or ffmpeg.
     const clip = resolveClip(query, selection.info.duration);
+    if (clip) forgetLength = () => forgetClipLength(selection, Boolean(query.audioOnly), clip);
     // yt-dlp's available_at: no media request (not even the size probe) before it, within the first-byte bound.
     await waitUntilAvailable(selection.inputs, ctx.firstByteTimeoutMs, signal);
     // Asked of the media servers while this download waits for its slot.
@@ -140,7 +143,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
-    const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
+    // (A clip's range re-runs the clip: it fetches only the clip's part anyway.)
+    const blanks = !clip && answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
     stream = await muxPage(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, indexes: output.indexes, ...(blanks ? { blanks } : {}),
       // A clip's keyframe from the index kept with the extraction: a second clip of the page reads no index.
       probe: (input) => ctx.probe(input, true) });
@@ -171,6 +175,7 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     ticket.release();
     dispose();
     if (stream?.overran) ctx.metrics.countLengthOverrun();
+    if (stream?.missedLength) forgetLength?.();
     if (failure?.code === 'INDEX_CHANGED') ctx.metrics.countIndexChanged();
     ctx.metrics.countDownload(outcome, bytes);
     ctx.log({

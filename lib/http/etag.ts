@@ -14,6 +14,8 @@ export interface EtagParts {
   /** ffmpeg's version line ('' when unknown). */
   ffmpeg: string;
   length: number;
+  /** A clip's start and end (null: to the end), as resolved against the video. */
+  span?: readonly [number, number | null];
 }
 
 export function outputEtag(parts: EtagParts): string {
@@ -22,6 +24,7 @@ export function outputEtag(parts: EtagParts): string {
     parts.inputs.map((input) => [input.formatId ?? null, input.size ?? null]),
     // Only when given: the ETags of downloads without a codec stay as they were, so their resumes still match.
     ...(parts.choice.codec !== undefined ? [parts.choice.codec] : []),
+    ...(parts.span ? [['span', ...parts.span]] : []),
   ]);
   return `"pm${OUTPUT_VERSION}-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`;
 }

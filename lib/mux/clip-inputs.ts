@@ -7,6 +7,9 @@ import type { Clip } from '../section.js';
 import { pickFragments } from '../media/clip-fragments.js';
 import type { SourceTarget } from '../relay/upstream-source.js';
 import type { RelayOptions } from '../relay/relay-server.js';
+import type { InputClip } from '../length/clip-plan.js';
+
+export type { InputClip } from '../length/clip-plan.js';
 
 /**
  * A clip's relay reads ahead of ffmpeg by about ranges × parallel per input:
@@ -21,16 +24,6 @@ const CLIP_PARALLEL = 2;
 export function clipRelay<T extends Pick<RelayOptions, 'rangeSize' | 'parallel'>>(options: T, clip: Clip | undefined): T {
   if (!clip) return options;
   return { ...options, rangeSize: Math.min(options.rangeSize, CLIP_RANGE_BYTES), parallel: Math.min(options.parallel, CLIP_PARALLEL) };
-}
-
-/** One input's cut, as ffmpeg's input options take it (seconds). */
-export interface InputClip {
-  /** `-ss`: where ffmpeg seeks to. */
-  seek?: number;
-  /** `-itsoffset`: moves the picked segments' first timestamp to where it lies relative to the clip's start. */
-  shift?: number;
-  /** `-t`: how long the input is read from the clip's start. */
-  seconds?: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Clip } from '../section.js';
 import type { MediaInput, Selection } from '../types.js';
 import type { SourceTarget } from '../relay/upstream-source.js';
 import { pickFragments } from '../media/clip-fragments.js';
+import { planClip, type ClipPlan } from '../length/clip-plan.js';
 
 /** The last of `times` (ascending or not) at or before `at`. */
 function lastAtOrBefore(times: ArrayLike<number>, at: number): number | undefined {
@@ -40,4 +41,16 @@ export async function clipOrigin(selection: Selection, targets: readonly SourceT
   const keyframe = fragments ? pickFragments(fragments, clip.start, clip.end).from
     : keyframeIn(await probe(input).catch(() => ({ size: undefined })), clip.start);
   return Math.min(keyframe ?? clip.start, clip.start);
+}
+
+/**
+ * The plan of a clip of whole MP4 files (lib/length/clip-plan.ts): the same
+ * one the exact length was measured by, from the same cached probes. Undefined
+ * for segmented inputs, or an input without sample tables (WebM, no ranges).
+ */
+export async function planWholeClip(selection: Selection, targets: readonly SourceTarget[], clip: Clip, audioOnly: boolean,
+  probe: (input: MediaInput) => Promise<InputProbe>): Promise<ClipPlan | undefined> {
+  if (targets.some((target) => target.fragments) || selection.inputs.some((input) => input.protocol !== 'http')) return undefined;
+  const probes = await Promise.all(selection.inputs.map((input) => probe(input).catch((): InputProbe => ({ size: undefined }))));
+  return planClip(selection.inputs.map((input, i) => ({ kind: input.kind, ...(probes[i]!.tables ? { tables: probes[i]!.tables } : {}) })), clip, audioOnly);
 }

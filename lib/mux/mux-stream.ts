@@ -41,6 +41,7 @@ export class MuxStream extends Readable {
   #stdoutEnded = false;
   #produced = 0;
   #overran = false;
+  #short = false;
   #lingerTimer: NodeJS.Timeout | undefined;
   readonly #onAbort = () => this.destroy(abortError(this.#options.signal!));
 
@@ -83,6 +84,11 @@ export class MuxStream extends Readable {
   /** ffmpeg wrote more than the announced length allowed (the stream failed). */
   get overran(): boolean {
     return this.#overran;
+  }
+
+  /** The output did not come out at its announced length, longer or much shorter (the stream failed). */
+  get missedLength(): boolean {
+    return this.#overran || this.#short;
   }
 
   #overrun(): void {
@@ -140,6 +146,7 @@ export class MuxStream extends Readable {
     if (length !== undefined) {
       const padding = length - this.#produced;
       if (padding > paddingAllowance(length)) {
+        this.#short = true;
         return void this.destroy(new MuxError('MUX_FAILED', 'the remux came out much shorter than its inputs',
           { detail: `ffmpeg wrote ${this.#produced} of at most ${length} bytes` }));
       }

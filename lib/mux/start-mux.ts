@@ -15,7 +15,7 @@ import type { Blanks } from '../length/skip-plan.js';
 import type { IndexDigest } from '../relay/index-check.js';
 import type { Clip } from '../section.js';
 import { clipRelay, clipTarget, type InputClip } from './clip-inputs.js';
-import { clipOrigin } from './clip-keyframe.js';
+import { clipOrigin, planWholeClip } from './clip-keyframe.js';
 import type { SourceTarget } from '../relay/upstream-source.js';
 import { probeInput, type InputProbe } from '../length/probe-input.js';
 
@@ -64,8 +64,11 @@ async function viaRelay(selection: Selection, options: StartMuxOptions, signal: 
   if (clip) {
     const audioOnly = options.audioOnly ?? false;
     const probe = options.probe ?? ((input: MediaInput) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
-    const origin = await clipOrigin(selection, prepared, clip, audioOnly, probe);
-    cut = (target, index) => clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio');
+    // Whole MP4 files: the cuts their exact length was measured by; else each input cut by its own index.
+    const plan = await planWholeClip(selection, prepared, clip, audioOnly, probe);
+    const origin = plan?.origin ?? await clipOrigin(selection, prepared, clip, audioOnly, probe);
+    cut = plan ? (target, index) => ({ target, cut: plan.cuts[index]! })
+      : (target, index) => clipTarget(target, clip, origin, audioOnly || selection.inputs[index]!.kind === 'audio');
   }
   const clipped = prepared.map(cut);
   const { refresh } = options;

@@ -117,6 +117,7 @@ describe('MuxStream settling', () => {
     stdout.write(Buffer.alloc(9));
     await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && e.code === 'MUX_FAILED' && /larger than its announced length/.test(e.message));
     assert.equal(stream.overran, true);
+    assert.equal(stream.missedLength, true);
   });
 
   it('fails rather than pad an output far shorter than announced', async () => {
@@ -125,6 +126,7 @@ describe('MuxStream settling', () => {
     exit({ code: 0, signal: null });
     await assert.rejects(drain(stream), (e: unknown) => e instanceof MuxError && /much shorter/.test(e.message));
     assert.equal(stream.overran, false);
+    assert.equal(stream.missedLength, true, 'a clip measured so goes chunked next time');
   });
 
   it('pads up to 1 % + 256 KiB short, and no further: the 2 GB output ending in a 199 MB free box is cut', async () => {
