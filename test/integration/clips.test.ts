@@ -22,12 +22,13 @@ import { createMuxStream, MuxError } from '../../lib/index.js';
 const run = promisify(execFile);
 
 /** Seconds between keyframes (or HLS/DASH segments) of each shape's video, as the media recipes make them. */
-const SHAPES: Array<{ name: string; page: string; stream?: StreamShape; query?: string; tracks: string[]; keyframes: number }> = [
-  { name: 'H.264/AAC, separate mp4 + m4a', page: 'h264', tracks: ['video', 'audio'], keyframes: 2 },
+/** `exact`: whole MP4 files, the clip has an exact length (test/integration/clip-length.test.ts); the rest are chunked. */
+const SHAPES: Array<{ name: string; page: string; stream?: StreamShape; query?: string; tracks: string[]; keyframes: number; exact?: true }> = [
+  { name: 'H.264/AAC, separate mp4 + m4a', page: 'h264', tracks: ['video', 'audio'], keyframes: 2, exact: true },
   { name: 'VP9/Opus, separate webm', page: 'vp9', tracks: ['video', 'audio'], keyframes: 4.267 },
-  { name: 'moov-at-end single file', page: 'single', tracks: ['video', 'audio'], keyframes: 2 },
-  { name: 'fragmented H.264/AAC (sidx)', page: 'frag', tracks: ['video', 'audio'], keyframes: 2 },
-  { name: 'audio only: AAC', page: 'h264', query: '&audioOnly=1', tracks: ['audio'], keyframes: 0.03 },
+  { name: 'moov-at-end single file', page: 'single', tracks: ['video', 'audio'], keyframes: 2, exact: true },
+  { name: 'fragmented H.264/AAC (sidx)', page: 'frag', tracks: ['video', 'audio'], keyframes: 2, exact: true },
+  { name: 'audio only: AAC', page: 'h264', query: '&audioOnly=1', tracks: ['audio'], keyframes: 0.03, exact: true },
   { name: 'HLS, TS video + audio playlists', page: '', stream: 'hls-master', tracks: ['video', 'audio'], keyframes: 2 },
   { name: 'HLS, fMP4 on a CDN', page: '', stream: 'hls-fmp4-cdn', tracks: ['video', 'audio'], keyframes: 2 },
   { name: 'DASH SegmentTimeline', page: '', stream: 'dash-timeline', tracks: ['video', 'audio'], keyframes: 2 },
@@ -68,12 +69,14 @@ describe('clips', () => {
     it(`${shape.name}: lasts ${END - START} s to one keyframe interval + 0.5 s more, decodes clean, named as a clip`, async (t) => {
       const res = await get(url(shape.page, `&start=${START}&end=${END}${shape.query ?? ''}`, shape.stream));
       assert.equal(res.statusCode, 200);
-      // Chunked: a clip has no exact length (docs/clips.md).
-      assert.equal(res.headers['content-length'], undefined);
-      assert.equal(res.headers['accept-ranges'], 'none');
+      // Whole MP4 files: an exact length; WebM, HLS and DASH: chunked (docs/clips.md).
+      assert.equal(res.headers['accept-ranges'], shape.exact ? 'bytes' : 'none');
+      assert.equal(res.headers['content-length'] !== undefined, Boolean(shape.exact));
       assert.match(String(res.headers['content-disposition']), /\(3\.5s-7s\)\.(mp4|m4a)/);
       const file = join(dir, `${shape.page || shape.stream}${shape.query ? '-a' : ''}.mp4`);
-      await writeFile(file, await readBody(res));
+      const body = await readBody(res);
+      if (shape.exact) assert.equal(body.length, Number(res.headers['content-length']));
+      await writeFile(file, body);
       const probe = await probeFile(file);
       assert.deepEqual(probe.streams.map((s) => s.type), shape.tracks);
       t.diagnostic(`${shape.name}: ${probe.duration.toFixed(3)} s`);
@@ -125,16 +128,20 @@ describe('clips', () => {
     assert.ok(fetched >= body.length, 'the clip cannot come from nothing');
   });
 
-  it('HEAD of a clip: the same headers, no length, the clip\'s name', async () => {
+  it('HEAD of a clip: the same headers as its GET, the clip\'s length and name', async () => {
     const res = await get(url('h264', `&start=1:00&end=1:30`), 'HEAD');
     // 60 s is past this 10 s video's end: refused in words.
     assert.equal(res.statusCode, 400);
     res.resume();
     const ok = await get(url('h264', '&start=2&end=4'), 'HEAD');
     assert.equal(ok.statusCode, 200);
-    assert.equal(ok.headers['content-length'], undefined);
     assert.match(String(ok.headers['content-disposition']), /\(2s-4s\)\.mp4/);
     ok.resume();
+    const got = await get(url('h264', '&start=2&end=4'));
+    assert.equal(got.statusCode, 200);
+    const body = await readBody(got);
+    for (const name of ['content-length', 'etag', 'accept-ranges', 'content-disposition']) assert.equal(got.headers[name], ok.headers[name], name);
+    assert.equal(body.length, Number(ok.headers['content-length']));
   });
 
   it('bad sections: 400 INVALID_SECTION in words; a bad one runs nothing, one past the end fetches no media', async () => {

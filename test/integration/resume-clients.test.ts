@@ -63,8 +63,11 @@ function responseLine(stderr: string, name: string): string | undefined {
     : lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}: `))?.slice(name.length + 2);
 }
 
-// A plain MP4 with its index first, and the same media as one fragmented file (ftyp, moov+mvex, sidx, moof/mdat).
-for (const pageId of ['big', 'frag-big']) describe(`curl -C - and wget -c resume a passmux download of ${pageId}`, { skip: noCurl && noWget ? `${noCurl}; ${noWget}` : false, timeout: 180_000 }, () => {
+// A plain MP4 with its index first, the same media as one fragmented file (ftyp, moov+mvex, sidx, moof/mdat),
+// and a clip of the first (15 s of 20: its own exact length).
+const DOWNLOADS = [{ pageId: 'big', span: '' }, { pageId: 'frag-big', span: '' }, { pageId: 'big', span: '&start=2.5&end=17' }];
+for (const { pageId: page, span } of DOWNLOADS) describe(`curl -C - and wget -c resume a passmux download of ${page}${span ? ' (a clip)' : ''}`, { skip: noCurl && noWget ? `${noCurl}; ${noWget}` : false, timeout: 180_000 }, () => {
+  const pageId = span ? `${page}-clip` : page;
   let site: FixtureSite;
   let passmux: TestServer;
   let dir: string;
@@ -124,13 +127,13 @@ for (const pageId of ['big', 'frag-big']) describe(`curl -C - and wget -c resume
     // output comes in bursts): the remux streams at an even ~2 MB/s, so a client is still mid-way well past 30 %.
     [site, passmux, dir] = await Promise.all([
       startFixtureSite({ throttle: 2_000_000 }), startPassmux({ relayParallel: 1 }), mkdtemp(join(tmpdir(), 'passmux-resume-'))]);
-    url = `${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl(pageId))}`;
+    url = `${passmux.origin}/download?url=${encodeURIComponent(site.pageUrl(page))}${span}`;
     const head = await get(url, 'HEAD');
     head.resume();
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['accept-ranges'], 'bytes');
     length = Number(head.headers['content-length']);
-    assert.ok(length > 10_000_000, `${pageId}'s download is ${head.headers['content-length']} bytes`);
+    assert.ok(length > (span ? 5_000_000 : 10_000_000), `${pageId}'s download is ${head.headers['content-length']} bytes`);
     etag = head.headers.etag!;
     assert.match(etag, /^"[^"]+"$/, 'a strong ETag');
     // The uninterrupted download, in memory: what every resumed file must equal.
