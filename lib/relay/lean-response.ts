@@ -44,7 +44,8 @@ export class LeanResponse extends Readable {
   }
 
   _read(): void {
-    if (!this.complete) this.socket.resume();
+    // Only a paused socket: resume() on a flowing one still schedules a tick of work, per chunk.
+    if (!this.complete && this.socket.isPaused()) this.socket.resume();
   }
 
   _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
