@@ -10,7 +10,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { abortError, MuxError } from '../errors.js';
 import { portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
 import { LeanResponse } from './lean-response.js';
-import { bodyPlan, HeadReader } from './response-head.js';
+import { HeadReader, planBody } from './response-head.js';
 import { SocketPool } from './socket-pool.js';
 
 export interface LeanOptions {
@@ -56,13 +56,14 @@ function takeIdle(key: string): Socket | undefined {
 
 function dial(url: URL, address: string, family: number): Socket {
   const port = portOf(url);
-  if (url.protocol === 'http:') return netConnect({ host: address, port, family });
+  // noDelay as Node's Agent: a request is one small write that must not wait for an ACK.
+  if (url.protocol === 'http:') return netConnect({ host: address, port, family, noDelay: true });
   const name = url.hostname.replace(/^\[|\]$/g, '');
   // Certificates are checked against the name in the URL (SNI too), never against the address.
-  return tlsConnect({ host: address, port, ...(isIP(name) ? {} : { servername: name }), ALPNProtocols: ['http/1.1'] });
+  return tlsConnect({ host: address, port, ...(isIP(name) ? {} : { servername: name }), ALPNProtocols: ['http/1.1'] }).setNoDelay(true);
 }
 
-function requestText(url: URL, headers: Record<string, string>): string {
+function formatRequest(url: URL, headers: Record<string, string>): string {
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
   for (const [name, value] of Object.entries(headers)) {
     // The same refusals as Node's client: no header may smuggle a line break.
@@ -74,7 +75,7 @@ function requestText(url: URL, headers: Record<string, string>): string {
 }
 
 /** Whether `url` may go the lean way at all. */
-export function leanFits(url: URL): boolean {
+export function canGoLean(url: URL): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && !unfit.has(url.origin);
 }
 
@@ -82,8 +83,8 @@ export function leanFits(url: URL): boolean {
  * GETs `url` with exactly `headers`. Resolves with a LeanResponse, or with
  * undefined when the answer is not one the lean reader takes (the caller then asks Node's client).
  */
-export async function leanGet(url: URL, headers: Record<string, string>, options: LeanOptions): Promise<LeanResponse | undefined> {
-  const text = requestText(url, headers);
+export async function fetchLean(url: URL, headers: Record<string, string>, options: LeanOptions): Promise<LeanResponse | undefined> {
+  const text = formatRequest(url, headers);
   const checked = await resolveChecked(url.hostname, options.policy);
   const key = `${url.origin}|${checked.address}`;
   const idle = takeIdle(key);
@@ -122,7 +123,7 @@ function exchange(socket: Socket, reused: boolean, key: string, text: string, ur
       try { got = reader.push(chunk); } catch (error) { return fail(error as Error); }
       if (!got) return;
       detach();
-      const plan = bodyPlan(got.head);
+      const plan = planBody(got.head);
       if (!plan) {
         if (unfit.size >= MAX_UNFIT) unfit.clear();
         unfit.add(url.origin);
@@ -130,12 +131,12 @@ function exchange(socket: Socket, reused: boolean, key: string, text: string, ur
         socket.destroy();
         return resolve({ res: undefined });
       }
+      const onBodyAbort = () => res.destroy(abortError(options.signal));
       const res = new LeanResponse(socket, got.head, plan, got.rest, (done, reusable) => {
         options.signal.removeEventListener('abort', onBodyAbort);
         release(key, done, reusable);
       });
       leanStats.responses += 1;
-      const onBodyAbort = () => res.destroy(abortError(options.signal));
       options.signal.addEventListener('abort', onBodyAbort, { once: true });
       res.once('close', () => options.signal.removeEventListener('abort', onBodyAbort));
       resolve({ res });

@@ -68,7 +68,7 @@ export interface BodyPlan { length: number; keepAlive: boolean }
  * Transfer-Encoding, on a status that has a body. Anything else (chunked,
  * read-to-close, 1xx, 204, 304, doubtful lengths) is undefined: Node's client reads it.
  */
-export function bodyPlan(head: ResponseHead): BodyPlan | undefined {
+export function planBody(head: ResponseHead): BodyPlan | undefined {
   const { status, headers } = head;
   if (status < 200 || status === 204 || status === 304 || 'transfer-encoding' in headers) return undefined;
   const length = headers['content-length'];

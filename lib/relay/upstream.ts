@@ -9,7 +9,7 @@ import { cleanHeaders, sanitizeHeaderValue } from '../headers.js';
 import type { JarCookie } from '../types.js';
 import { checkPort, guardedLookup, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
-import { leanFits, leanGet } from './lean-request.js';
+import { canGoLean, fetchLean } from './lean-request.js';
 import type { UpstreamResponse } from './lean-response.js';
 
 const MAX_REDIRECTS = 5;
@@ -79,8 +79,8 @@ export interface OpenOptions {
 
 /** The lean reader where it fits the answer, else Node's client (asked again: a GET of a range may be repeated). */
 async function send(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<UpstreamResponse> {
-  if (options.lean && leanFits(url)) {
-    const res = await leanGet(url, headers, options);
+  if (options.lean && canGoLean(url)) {
+    const res = await fetchLean(url, headers, options);
     if (res) return res;
   }
   return sendNode(url, headers, options);

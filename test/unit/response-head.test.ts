@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bodyPlan, HeadReader, parseHead } from '../../lib/relay/response-head.js';
+import { HeadReader, parseHead, planBody } from '../../lib/relay/response-head.js';
 
 const HEAD = 'HTTP/1.1 206 Partial Content\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-A: 1\r\nx-a: 2\r\n\r\n';
 
@@ -36,7 +36,7 @@ test('bad heads are refused', () => {
 });
 
 test('the lean reader takes a plain Content-Length only, and keeps alive as the version and Connection say', () => {
-  const plan = (text: string) => bodyPlan(parseHead(text));
+  const plan = (text: string) => planBody(parseHead(text));
   assert.deepEqual(plan('HTTP/1.1 206 Partial Content\r\nContent-Length: 4194304'), { length: 4194304, keepAlive: true });
   assert.deepEqual(plan('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: Close'), { length: 0, keepAlive: false });
   assert.deepEqual(plan('HTTP/1.0 200 OK\r\nContent-Length: 3'), { length: 3, keepAlive: false });
