@@ -26,6 +26,8 @@ export const DEFAULT_RELAY = {
   retries: 3,
   /** A range that sends nothing for this long is reopened. */
   readTimeoutMs: 30_000,
+  /** Whole-file ranges read off their sockets without Node's parser copy (docs/performance.md). */
+  leanReader: true,
 };
 
 export interface ServerConfig {

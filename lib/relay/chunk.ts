@@ -1,17 +1,17 @@
 // One byte range of an upstream file, or one fragment, on its way to ffmpeg,
 // and the reading of one response into it.
 import type { Decipher } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { MuxError } from '../errors.js';
 import type { ByteBudget } from './budget.js';
+import type { UpstreamResponse } from './lean-response.js';
 
 export class Chunk {
   received = 0;
   readonly buffers: Buffer[] = [];
   head = false;
   settled: Promise<void>;
-  res: IncomingMessage | undefined;
+  res: UpstreamResponse | undefined;
   /** Set while a response is being read: lets it flow again. */
   resume: (() => void) | undefined;
   /** Bytes at the start of the current response that are not ours (a server that ignored Range on a resume). */
@@ -23,7 +23,7 @@ export class Chunk {
   /** Told the running total each time bytes arrive (the relay's ramp-up watches the first chunk). */
   onReceived: ((received: number) => void) | undefined;
   /** `end` is Infinity until a response says how long a fragment is; then its end is a clean 'end' of the response. */
-  constructor(readonly start: number, public end: number, first?: IncomingMessage) {
+  constructor(readonly start: number, public end: number, first?: UpstreamResponse) {
     this.res = first;
     this.settled = Promise.resolve();
   }
@@ -47,7 +47,7 @@ export const drained = (out: Writable) => new Promise<void>((resolve) => {
  * chunk is at the head, into the chunk's buffers (on the budget) when ahead.
  * Rejects if the response is cut short or sends nothing for `timeoutMs`.
  */
-export function consume(chunk: Chunk, res: IncomingMessage, out: Writable, budget: ByteBudget, timeoutMs: number): Promise<void> {
+export function consume(chunk: Chunk, res: UpstreamResponse, out: Writable, budget: ByteBudget, timeoutMs: number): Promise<void> {
   const socket = res.socket;
   return new Promise((resolve, reject) => {
     let cancelWake: (() => void) | undefined;

@@ -6,7 +6,6 @@
 // stopped, and a fragment that stays short or missing fails the input: never
 // a silent gap.
 import { createDecipheriv } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { Fragment } from '../types.js';
@@ -14,6 +13,7 @@ import type { ByteBudget } from './budget.js';
 import { parseContentRange } from './byte-range.js';
 import { Chunk, consume } from './chunk.js';
 import { deliverInOrder } from './in-order.js';
+import type { UpstreamResponse } from './lean-response.js';
 import { readWhole } from './read-whole.js';
 import type { SourceTarget, UpstreamSource } from './upstream-source.js';
 
@@ -97,7 +97,7 @@ export class FragmentReader {
   }
 
   /** Learns the fragment's length from a response, and what to skip when the server ignored our Range. */
-  #fit(chunk: Chunk, res: IncomingMessage, fragment: Fragment, offset: number): void {
+  #fit(chunk: Chunk, res: UpstreamResponse, fragment: Fragment, offset: number): void {
     const asked = fragment.range ? fragment.range[0] + offset : offset;
     chunk.skip = 0;
     if (res.statusCode === 206) {

@@ -1,13 +1,13 @@
 // Delivers bytes [from, to] of a whole-file input to ffmpeg in order, fetched
 // as parallel byte ranges (lib/relay/in-order.ts). A cut range is reopened
 // from the byte where it stopped.
-import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import { abortError, MuxError } from '../errors.js';
 import type { ByteBudget } from './budget.js';
 import { splitAroundBlanks } from './byte-range.js';
 import { Chunk, consume } from './chunk.js';
 import { deliverInOrder } from './in-order.js';
+import type { UpstreamResponse } from './lean-response.js';
 import type { UpstreamSource } from './upstream-source.js';
 
 /** ffmpeg's first look at a file (headers, an index at the end) is well under this; past it, it is reading on. */
@@ -35,7 +35,7 @@ export class RangeReader {
   }
 
   /** Writes [from, to] to `out`. `first` is an already open 206 response starting at `from`. */
-  run(from: number, to: number, first?: IncomingMessage): Promise<void> {
+  run(from: number, to: number, first?: UpstreamResponse): Promise<void> {
     const pieces = splitAroundBlanks(from, to, this.#options.rangeSize, this.#options.blanks ?? []);
     if (pieces[0]?.blank) first?.destroy();
     return deliverInOrder(this.#out, {

@@ -16,6 +16,7 @@ import { isConnectionOf } from './peer-process.js';
 import { RangeReader } from './range-reader.js';
 import { Chunk, consume } from './chunk.js';
 import { FragmentReader } from './fragment-reader.js';
+import type { UpstreamResponse } from './lean-response.js';
 import { UpstreamSource, type SourceOptions, type SourceTarget } from './upstream-source.js';
 
 export interface RelayOptions extends SourceOptions {
@@ -179,7 +180,7 @@ export class Relay {
 }
 
 /** Streams a response from byte `start` of the file to its end into `out`; a response cut short rejects. */
-function streamRest(res: IncomingMessage, start: number, out: ServerResponse, budget: ByteBudget, timeoutMs: number): Promise<void> {
+function streamRest(res: UpstreamResponse, start: number, out: ServerResponse, budget: ByteBudget, timeoutMs: number): Promise<void> {
   const chunk = new Chunk(0, Infinity, res);
   chunk.head = true;
   if (res.statusCode === 200) {

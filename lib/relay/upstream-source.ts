@@ -2,11 +2,11 @@
 // HLS/DASH, its fragments), how to get a fresh copy once if the old one is
 // refused, and how to open a byte range of it or of one of its fragments,
 // with retries.
-import type { IncomingMessage } from 'node:http';
 import { abortError, MuxError } from '../errors.js';
 import type { EgressPolicy } from '../egress/guard.js';
 import type { Fragment } from '../types.js';
 import { parseContentRange } from './byte-range.js';
+import type { UpstreamResponse } from './lean-response.js';
 import { openUpstream, statusError, type UpstreamTarget } from './upstream.js';
 
 export interface SourceOptions {
@@ -14,6 +14,8 @@ export interface SourceOptions {
   readTimeoutMs: number;
   /** Attempts per range after the first. @default 3 */
   retries: number;
+  /** Byte ranges of whole files read by the lean reader (lib/relay/lean-request.ts). @default true */
+  leanReader?: boolean;
 }
 
 /** An input: its URL, headers and cookies, and (fragmented inputs) the fragments to deliver in order. */
@@ -24,7 +26,7 @@ export interface SourceTarget extends UpstreamTarget {
 }
 
 export interface OpenedRange {
-  res: IncomingMessage;
+  res: UpstreamResponse;
   /** False when the server ignored Range and sent the whole resource (200). */
   ranged: boolean;
   /** Size of the whole resource, when the server said. */
@@ -74,14 +76,14 @@ export class UpstreamSource {
    * same fragment index: a download continues where it was).
    */
   async request(locate: (target: SourceTarget) => { url: string; range?: [number, number | undefined] }, signal: AbortSignal,
-    attempt: Attempt = { tries: 0 }): Promise<IncomingMessage> {
+    attempt: Attempt = { tries: 0 }, lean = false): Promise<UpstreamResponse> {
     for (;;) {
       const used = this.target;
       try {
         const { url, range } = locate(used);
         // Cookies by their scope, Authorization by the format's origin (lib/relay/upstream.ts).
         const opened = await openUpstream({ url, headers: used.headers, ...(used.cookies ? { cookies: used.cookies } : {}) }, {
-          signal, ...this.options, credentialOrigin: new URL(used.url).origin, ...(range ? { range } : {}),
+          signal, ...this.options, lean, credentialOrigin: new URL(used.url).origin, ...(range ? { range } : {}),
         });
         const status = opened.res.statusCode ?? 0;
         if (status === 200 || status === 206) return opened.res;
@@ -103,7 +105,7 @@ export class UpstreamSource {
 
   /** Opens bytes [start, end] of a whole-file input (206 expected; a 200 means no range support). */
   async open(start: number, end: number, signal: AbortSignal, attempt: Attempt = { tries: 0 }): Promise<OpenedRange> {
-    const res = await this.request((target) => ({ url: target.url, range: [start, end] }), signal, attempt);
+    const res = await this.request((target) => ({ url: target.url, range: [start, end] }), signal, attempt, this.options.leanReader ?? false);
     if (res.statusCode === 206) {
       const range = parseContentRange(res.headers['content-range']);
       if (!range || range.start !== start) throw (res.resume(), new MuxError('MUX_FAILED', 'the media server answered another range than asked'));

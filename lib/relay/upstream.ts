@@ -9,6 +9,8 @@ import { cleanHeaders, sanitizeHeaderValue } from '../headers.js';
 import type { JarCookie } from '../types.js';
 import { checkPort, guardedLookup, portOf, resolveChecked, type EgressPolicy } from '../egress/guard.js';
 import { checkUrl } from '../url.js';
+import { canGoLean, fetchLean } from './lean-request.js';
+import type { UpstreamResponse } from './lean-response.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -71,9 +73,20 @@ export interface OpenOptions {
   policy: EgressPolicy;
   /** No byte for this long → the request fails (and may be retried). */
   readTimeoutMs: number;
+  /** Read a plain Content-Length body off the socket, without Node's parser copy (lib/relay/lean-request.ts). */
+  lean?: boolean;
 }
 
-function send(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<IncomingMessage> {
+/** The lean reader where it fits the answer, else Node's client (asked again: a GET of a range may be repeated). */
+async function send(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<UpstreamResponse> {
+  if (options.lean && canGoLean(url)) {
+    const res = await fetchLean(url, headers, options);
+    if (res) return res;
+  }
+  return sendNode(url, headers, options);
+}
+
+function sendNode(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     // Names are resolved once, checked, and dialled at exactly the checked address.
@@ -86,7 +99,7 @@ function send(url: URL, headers: Record<string, string>, options: OpenOptions): 
 }
 
 /** Opens `target` (following redirects); resolves with the response and the URL that answered. */
-export async function openUpstream(target: UpstreamTarget, options: OpenOptions): Promise<{ res: IncomingMessage; url: string }> {
+export async function openUpstream(target: UpstreamTarget, options: OpenOptions): Promise<{ res: UpstreamResponse; url: string }> {
   const headers = cleanHeaders(target.headers, ['range', 'host', 'accept-encoding', 'connection', 'content-length']);
   headers['Accept-Encoding'] = 'identity';
   if (options.range) headers.Range = `bytes=${options.range[0]}-${options.range[1] ?? ''}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HeadReader, parseHead } from '../../lib/relay/response-head.js';
+import { HeadReader, parseHead, planBody } from '../../lib/relay/response-head.js';
 
 const HEAD = 'HTTP/1.1 206 Partial Content\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-A: 1\r\nx-a: 2\r\n\r\n';
 
@@ -33,4 +33,24 @@ test('bad heads are refused', () => {
     assert.throws(() => parseHead(text), { code: 'MUX_FAILED' }, text);
   }
   assert.throws(() => new HeadReader().push(Buffer.alloc(70_000, 'a')), { code: 'MUX_FAILED' });
+});
+
+test('the lean reader takes a plain Content-Length only, and keeps alive as the version and Connection say', () => {
+  const plan = (text: string) => planBody(parseHead(text));
+  assert.deepEqual(plan('HTTP/1.1 206 Partial Content\r\nContent-Length: 4194304'), { length: 4194304, keepAlive: true });
+  assert.deepEqual(plan('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: Close'), { length: 0, keepAlive: false });
+  assert.deepEqual(plan('HTTP/1.0 200 OK\r\nContent-Length: 3'), { length: 3, keepAlive: false });
+  assert.deepEqual(plan('HTTP/1.0 302 Found\r\nContent-Length: 3\r\nConnection: keep-alive'), { length: 3, keepAlive: true });
+  for (const head of [
+    'HTTP/1.1 206 Partial Content\r\nTransfer-Encoding: chunked',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5',
+    'HTTP/1.1 200 OK',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5, 5',
+    'HTTP/1.1 200 OK\r\nContent-Length: -1',
+    'HTTP/1.1 200 OK\r\nContent-Length: 1e3',
+    'HTTP/1.1 304 Not Modified\r\nContent-Length: 5',
+    'HTTP/1.1 204 No Content\r\nContent-Length: 5',
+    'HTTP/1.1 100 Continue',
+  ]) assert.equal(plan(head), undefined, head);
 });
