@@ -3,6 +3,7 @@
 // download: time to first byte, bytes sent, bytes fetched from the media
 // server, wall time, CPU of the passmux process and its ffmpeg.
 // Part of npm run bench (BENCH_ONLY=clip runs only this).
+import { serverArgs } from './servers.js';
 import { request, type IncomingMessage } from 'node:http';
 import { startPlainSite } from './plain-site.js';
 import { PLAIN_PAGE } from './plain-site.js';
@@ -22,7 +23,7 @@ interface ClipRun { ttfbMs: number; bytes: number; fetched: number; seconds: num
 /** Each case `runs` times on one server; a table of medians, every case printed. */
 export async function measureClips(runs: number): Promise<string> {
   const site = await startPlainSite();
-  const server = await spawnJsonLines(process.execPath, ['dist/server.js'], {
+  const server = await spawnJsonLines(process.execPath, serverArgs(), {
     ...process.env, PORT: '0', HOST: '127.0.0.1', PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_SHUTDOWN_GRACE_MS: '2000',
   });
   const origin = `http://${String(server.first.address)}`;

@@ -1,6 +1,15 @@
 // The processes a bench run measures against: the plain file server, the
 // fixture site (optionally throttled per connection), and passmux itself.
+import { readFileSync } from 'node:fs';
 import { spawnJsonLines, type JsonLinesProcess } from './measure.js';
+
+/** How `npm start` runs the server (its Node flags included): what the bench measures is what ships. */
+export function serverArgs(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [node, ...args] = start.split(/\s+/);
+  if (node !== 'node' || args.at(-1) !== 'dist/server.js') throw new Error(`npm start is not "node … dist/server.js": ${start}`);
+  return args;
+}
 
 export interface Fixture { proc: JsonLinesProcess; origin: string; hlsOrigin: string }
 
@@ -16,7 +25,7 @@ export async function startFixture(throttle: number): Promise<Fixture> {
 }
 
 export async function startPassmux(env: Record<string, string>): Promise<{ proc: JsonLinesProcess; origin: string }> {
-  const proc = await spawnJsonLines(process.execPath, ['dist/server.js'], {
+  const proc = await spawnJsonLines(process.execPath, serverArgs(), {
     // A short shutdown grace: nothing is running when the bench stops a server, and it must not wait 30 s if something is.
     ...process.env, PORT: '0', HOST: '127.0.0.1', PASSMUX_ALLOW_PRIVATE_NETWORKS: '1', PASSMUX_SHUTDOWN_GRACE_MS: '2000', ...env,
   });

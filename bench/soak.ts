@@ -1,6 +1,7 @@
 // npm run soak: rounds of many concurrent downloads, a third cut at random
 // points; after each round the gates, ffmpeg count, open files and memory
 // must be back near where they started. Loopback only, bounded in time.
+import { serverArgs } from './servers.js';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { childrenNamed } from '../test/helpers/processes.js';
@@ -35,7 +36,7 @@ async function healthz(origin: string): Promise<{ open: number; active: number; 
 }
 
 const fixture = await spawnJsonLines(process.execPath, ['--import', 'tsx', 'bench/fixture-process.ts', '300000']);
-const server = await spawnJsonLines(process.execPath, ['dist/server.js'], {
+const server = await spawnJsonLines(process.execPath, serverArgs(), {
   ...process.env, PORT: '0', HOST: '127.0.0.1', PASSMUX_ALLOW_PRIVATE_NETWORKS: '1',
   PASSMUX_MAX_CONNECTIONS: String(CONCURRENT), PASSMUX_MAX_WORKERS: '25', PASSMUX_MAX_CONNECTIONS_PER_CLIENT: '0',
 });

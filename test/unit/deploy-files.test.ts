@@ -45,7 +45,11 @@ describe('deploy files', () => {
       assert.match(unit, new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), line);
     }
     assert.match(unit, /^MemoryMax=\d+[MG]$/m);
-    assert.match(unit, /^ExecStart=\S*node \S*\/dist\/server\.js$/m);
+    // The same Node flags as `npm start` (a 1 MB young generation: docs/performance.md).
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    const flags = /^node ((?:--\S+ )*)dist\/server\.js$/.exec(start)![1]!;
+    assert.ok(flags.includes('--max-semi-space-size='), start);
+    assert.match(unit, new RegExp(`^ExecStart=\\S*node ${flags.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S*/dist/server\\.js$`, 'm'));
     // Longer than passmux's own grace (30 s), so a drain is never cut by systemd.
     assert.ok(Number(/^TimeoutStopSec=(\d+)s$/m.exec(unit)![1]) > readServerConfig({}).shutdownGraceMs / 1000);
   });
