@@ -55,8 +55,8 @@ export async function muxPage(url: string, options: MuxOptions): Promise<MuxStre
     const section = parseSection(options.start, options.end);
     const selection = options.selection ?? await lookUpSelection(url, options);
     const clip = resolveClip(section, selection.info.duration);
-    // Blanks are planned for a whole video's output: a clip's bytes would land elsewhere.
-    if (clip && options.blanks) throw new MuxError('INVALID_SECTION', 'a clip is never given blanks: give no blanks with start/end');
+    // Blanks follow from the output's exact length (a clip's: planSkip with the clip).
+    if (clip && options.blanks && options.length === undefined) throw new MuxError('INVALID_SECTION', 'a clip is given blanks only with its exact length');
     // Before the slot: waiting for the site's moment holds no ffmpeg slot.
     await waitUntilAvailable(selection.inputs, options.availabilityWaitMs ?? DEFAULT_AVAILABILITY_WAIT_MS, options.signal);
     await ticket?.acquire(options.signal);

@@ -143,8 +143,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
     const refresh = (index: number) => (fresh ??= ctx.cache.refresh(query.url, query, selection, signal)).then((s) => inputAt(s, index));
     const length = output.length !== undefined ? { length: output.length } : {};
     // A resume deep into the file: what surely lands before its start is read as zeros, not fetched again.
-    // (A clip's range re-runs the clip: it fetches only the clip's part anyway.)
-    const blanks = !clip && answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal) : undefined;
+    // A clip's range re-runs the clip: its samples whose output surely lands before the range are zeros too.
+    const blanks = answer.status === 206 && answer.start >= SKIP_PLAN_FROM ? await planSkip(selection, Boolean(query.audioOnly), answer.start, ctx.probe, signal, clip) : undefined;
     stream = await muxPage(query.url, { ...ctx.muxOptions, ...query, selection, refresh, signal, availabilityWaitMs: ctx.firstByteTimeoutMs, ...length, blind: output.blind, indexes: output.indexes, ...(blanks ? { blanks } : {}),
       // A clip's keyframe from the index kept with the extraction: a second clip of the page reads no index.
       probe: (input) => ctx.probe(input, true) });

@@ -50,3 +50,15 @@ export function boundForClip(inputs: readonly ClipBoundInput[], plan: ClipPlan, 
   if (tracks.length === 0 || tracks.some((track) => track.samples <= 0)) return undefined;
   return boundOutputSize(tracks, { audioFragmentSeconds: audioFragmentSeconds(inputs, audioOnly) });
 }
+
+/** A table cut down to `window`: the samples a clip's ffmpeg may copy (their offsets stay the input's). */
+export function windowTable(table: SampleTable, window: SampleWindow): SampleTable {
+  const { first, end } = window;
+  const from = table.dts[first]!;
+  const to = table.dts[end - 1]!;
+  return {
+    ...table,
+    offsets: table.offsets.subarray(first, end), sizes: table.sizes.subarray(first, end), dts: table.dts.subarray(first, end),
+    ...(table.keyframes ? { keyframes: table.keyframes.filter((time) => time >= from && time <= to) } : {}),
+  };
+}

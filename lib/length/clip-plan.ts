@@ -112,7 +112,8 @@ export function planClip(inputs: readonly PlanInput[], clip: Clip, audioOnly: bo
     if (!start) return undefined;
     origin = start.origin;
     const end = stopIndex(video, clip.end, start.first);
-    stop = stopBefore(video, end);
+    // The video may end before `end` (audio longer than it): the audio still stops there.
+    stop = stopBefore(video, end) ?? clip.end;
     videoWindow = { first: start.first, end };
     videoCut = {
       ...(start.seek > 0 ? { seek: start.seek, shift: start.seek - origin } : {}),

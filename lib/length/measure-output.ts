@@ -9,7 +9,7 @@ import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
 import { planClip } from './clip-plan.js';
-import { boundForClip } from './clip-bound.js';
+import { boundForClip, restrictBudget, windowTable } from './clip-bound.js';
 import type { Clip } from '../section.js';
 import type { IndexDigest } from '../relay/index-check.js';
 import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from '../wait-available.js';
@@ -59,9 +59,20 @@ export async function measureOutput(selection: Selection, audioOnly: boolean, pr
  * may serve as zeros (lib/length/skip-plan.ts), from the inputs' indexes with
  * their sample tables (the server's prober keeps them with the extraction).
  */
-export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal): Promise<Blanks[]> {
+export async function planSkip(selection: Selection, audioOnly: boolean, skip: number, probe: InputProber, signal: AbortSignal, clip?: Clip): Promise<Blanks[]> {
   const probes = await Promise.all(selection.inputs.map((input) => probe(input, true, signal)));
-  return planBlanks(selection.inputs.map((input, i) => ({ kind: input.kind, ...probes[i] })), audioOnly, skip);
+  const inputs = selection.inputs.map((input, i) => ({ kind: input.kind, ...probes[i] }));
+  if (!clip) return planBlanks(inputs, audioOnly, skip);
+  // A clip's output holds only its plan's samples: the skip plan over those alone (offsets stay the input's).
+  const plan = planClip(inputs, clip, audioOnly);
+  if (!plan) return inputs.map(() => []);
+  return planBlanks(inputs.map((input, i) => {
+    const tables = mappedTracks(input.kind, input.tables, audioOnly);
+    const tracks = mappedTracks(input.kind, input.tracks, audioOnly);
+    const windows = plan.windows[i];
+    if (!tables || !tracks || !windows || tables.length !== tracks.length) return { kind: input.kind };
+    return { kind: input.kind, tables: tables.map((t, k) => windowTable(t, windows[k]!)), tracks: tracks.map((b, k) => restrictBudget(b, tables[k]!, windows[k]!)) };
+  }), audioOnly, skip);
 }
 
 export interface MeasureOptions extends EnvDefaultable {

@@ -54,6 +54,14 @@ describe('planClip', () => {
     assert.deepEqual(sound.cuts[0], { seek: 2.5, seconds: 5.5 });
   });
 
+  it('audio longer than the video: an end past the last frame still stops the audio there', () => {
+    const long = audio(30);
+    const plan = planClip([{ kind: 'video', tables: [v] }, { kind: 'audio', tables: [long] }], { start: 8, end: 20 }, false)!;
+    assert.equal(plan.cuts[1]!.seconds, 12);
+    assert.equal(plan.windows[0]![0]!.end, v.dts.length, 'the video to its last frame');
+    assert.ok(plan.windows[1]![0]!.end < long.dts.length, 'not the audio to its end');
+  });
+
   it('no plan without every table, for fragments shared by tracks, or a group narrower than the edit', () => {
     assert.equal(planClip([{ kind: 'video', tables: [v] }, { kind: 'audio' }], { start: 3, end: 5 }, false), undefined);
     assert.equal(planClip([{ kind: 'av', tables: [{ ...v, sharedFragments: true }, { ...a, sharedFragments: true }] }], { start: 3, end: 5 }, false), undefined);
