@@ -80,6 +80,19 @@ export function movieTimescale(moov: Buffer, root: BoxHeader): number {
 /** Edits of at most this much are taken for what they are: AAC priming, a frame of delay. */
 const PLAIN_EDIT_SECONDS = 0.25;
 
+/** A track's edit list: how many edits, and the first one's duration (movie timescale) and media time (media timescale). */
+function readEdits(buffer: Buffer, trak: BoxHeader): { count: number; duration: number; mediaTime: number } | undefined {
+  const elst = child(buffer, trak, ['edts', 'elst']);
+  if (!elst) return undefined;
+  const v1 = buffer[elst.start + elst.headerBytes] === 1;
+  const count = tableCount(buffer, elst, v1 ? 20 : 12);
+  if (count === 0) return { count, duration: 0, mediaTime: 0 };
+  const at = body(elst) + 4;
+  const duration = v1 ? Number(buffer.readBigUInt64BE(at)) : buffer.readUInt32BE(at);
+  const mediaTime = v1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
+  return { count, duration, mediaTime };
+}
+
 /**
  * Whether a track's edit list leaves its media as it is, near enough: none,
  * or one edit that starts within PLAIN_EDIT_SECONDS and runs to the end. An
@@ -87,15 +100,10 @@ const PLAIN_EDIT_SECONDS = 0.25;
  * samples, which neither the output bound nor a resume's skip plan follows.
  */
 export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number, mediaScale: number, mediaSeconds: number, fragmented = false): boolean {
-  const elst = child(buffer, trak, ['edts', 'elst']);
-  if (!elst) return true;
-  const v1 = buffer[elst.start + elst.headerBytes] === 1;
-  const count = tableCount(buffer, elst, v1 ? 20 : 12);
-  if (count === 0) return true;
-  if (count > 1 || movieScale === 0 || mediaScale === 0) return false;
-  const at = body(elst) + 4;
-  const duration = v1 ? Number(buffer.readBigUInt64BE(at)) : buffer.readUInt32BE(at);
-  const mediaTime = v1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
+  const edits = readEdits(buffer, trak);
+  if (!edits || edits.count === 0) return true;
+  if (edits.count > 1 || movieScale === 0 || mediaScale === 0) return false;
+  const { duration, mediaTime } = edits;
   const start = mediaTime / mediaScale;
   // In a fragmented file an edit of duration 0 runs to the end of the media, however long the fragments make it.
   const toTheEnd = duration === 0 && fragmented;
@@ -104,11 +112,9 @@ export function isPlainEdit(buffer: Buffer, trak: BoxHeader, movieScale: number,
 
 /** Seconds of media a plain edit list skips (AAC priming, B-frame delay): where ffmpeg's clock puts 0. 0 without one. */
 export function editStart(buffer: Buffer, trak: BoxHeader, mediaScale: number): number {
-  const elst = child(buffer, trak, ['edts', 'elst']);
-  if (!elst || mediaScale === 0 || tableCount(buffer, elst, buffer[elst.start + elst.headerBytes] === 1 ? 20 : 12) === 0) return 0;
-  const at = body(elst) + 4;
-  const mediaTime = buffer[elst.start + elst.headerBytes] === 1 ? Number(buffer.readBigInt64BE(at + 8)) : buffer.readInt32BE(at + 4);
-  return Math.max(0, mediaTime) / mediaScale;
+  const edits = readEdits(buffer, trak);
+  if (!edits || mediaScale === 0) return 0;
+  return Math.max(0, edits.mediaTime) / mediaScale;
 }
 
 /**
