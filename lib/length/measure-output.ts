@@ -9,7 +9,7 @@ import type { MediaInput, Selection, TrackBudget } from '../types.js';
 import { boundForInputs, mappedTracks } from './output-bound.js';
 import { planBlanks, type Blanks } from './skip-plan.js';
 import { planClip } from './clip-plan.js';
-import { boundForClip, restrictBudget, windowTable } from './clip-bound.js';
+import { boundForClip, windowInputs } from './clip-bound.js';
 import type { Clip } from '../section.js';
 import type { IndexDigest } from '../relay/index-check.js';
 import { DEFAULT_AVAILABILITY_WAIT_MS, waitUntilAvailable } from '../wait-available.js';
@@ -65,14 +65,8 @@ export async function planSkip(selection: Selection, audioOnly: boolean, skip: n
   if (!clip) return planBlanks(inputs, audioOnly, skip);
   // A clip's output holds only its plan's samples: the skip plan over those alone (offsets stay the input's).
   const plan = planClip(inputs, clip, audioOnly);
-  if (!plan) return inputs.map(() => []);
-  return planBlanks(inputs.map((input, i) => {
-    const tables = mappedTracks(input.kind, input.tables, audioOnly);
-    const tracks = mappedTracks(input.kind, input.tracks, audioOnly);
-    const windows = plan.windows[i];
-    if (!tables || !tracks || !windows || tables.length !== tracks.length) return { kind: input.kind };
-    return { kind: input.kind, tables: tables.map((t, k) => windowTable(t, windows[k]!)), tracks: tracks.map((b, k) => restrictBudget(b, tables[k]!, windows[k]!)) };
-  }), audioOnly, skip);
+  const windowed = plan && windowInputs(inputs, plan, audioOnly);
+  return windowed ? planBlanks(windowed, audioOnly, skip) : inputs.map(() => []);
 }
 
 export interface MeasureOptions extends EnvDefaultable {
