@@ -63,7 +63,10 @@ async function viaRelay(selection: Selection, options: StartMuxOptions, signal: 
   const { clip } = options;
   if (clip) {
     const audioOnly = options.audioOnly ?? false;
-    const probe = options.probe ?? ((input: MediaInput) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
+    const read = options.probe ?? ((input: MediaInput) => probeInput(input, { policy: relayOptions.policy, readTimeoutMs: relayOptions.readTimeoutMs, signal, tables: true }));
+    // The plan and (without one) the origin ask for the same indexes: each read once.
+    const probed = new Map<MediaInput, Promise<InputProbe>>();
+    const probe = (input: MediaInput) => probed.get(input) ?? probed.set(input, read(input)).get(input)!;
     // Whole MP4 files: the cuts their exact length was measured by; else each input cut by its own index.
     const plan = await planWholeClip(selection, prepared, clip, audioOnly, probe);
     const origin = plan?.origin ?? await clipOrigin(selection, prepared, clip, audioOnly, probe);
