@@ -31,10 +31,13 @@ const measured = new WeakMap<Selection, Map<string, Promise<OutputMeasure>>>();
 /** Measures kept per extraction (the whole video and its clips, with and without video). */
 const MAX_SPANS = 32;
 
+/** What a measure is kept under, per extraction. */
+const measureKey = (audioOnly: boolean, clip: Clip | undefined) => JSON.stringify([audioOnly, clip?.start ?? null, clip?.end ?? null]);
+
 function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProber, clip: Clip | undefined): Promise<OutputMeasure> {
   const bySelection = measured.get(selection) ?? new Map<string, Promise<OutputMeasure>>();
   measured.set(selection, bySelection);
-  const key = JSON.stringify([audioOnly, clip?.start ?? null, clip?.end ?? null]);
+  const key = measureKey(audioOnly, clip);
   let measure = bySelection.get(key);
   if (!measure) {
     // Spans are the client's to choose: keep the latest few, not one per request ever made.
@@ -49,7 +52,7 @@ function measureOnce(selection: Selection, audioOnly: boolean, probe: InputProbe
  * disagreed): its later downloads go chunked rather than fail the same way.
  */
 export function forgetClipLength(selection: Selection, audioOnly: boolean, clip: Clip): void {
-  const key = JSON.stringify([audioOnly, clip.start, clip.end ?? null]);
+  const key = measureKey(audioOnly, clip);
   const chunked = (measure: OutputMeasure): OutputMeasure => ({ ...measure, length: undefined, blind: measure.blind.map(() => false), indexes: measure.indexes.map(() => undefined) });
   const measure = measured.get(selection)?.get(key);
   if (measure) measured.get(selection)!.set(key, measure.then(chunked));
